@@ -1,0 +1,131 @@
+"""Palabre: the application factory.
+
+``create_app`` builds a configured app: extensions, the areas of the domain (each a
+package with models, services, permissions, views and events), security headers, the
+transaction boundary and the command line. It never changes the database schema:
+that is the job of ``flask db upgrade`` (Alembic migrations in ``migrations/``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import BASE_DIR, Config
+from app.core import sockets
+from app.core.errors import register_error_pages
+from app.core.i18n import select_locale
+from app.core.security import install_security_headers
+from app.core.transactions import install_request_transaction
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
+
+# The areas of the domain, in dependency order.
+AREAS = ("accounts", "workshops", "collaboration", "deliberation", "facilitation", "exports")
+AREA_MODULES = ("models", "permissions", "events", "demo")
+
+
+def _import_optional(name: str):
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def load_areas() -> list[str]:
+    """Import every area's models, rules and socket events (registering them)."""
+    loaded = []
+    for area in AREAS:
+        if importlib.util.find_spec(f"app.{area}") is None:
+            continue
+        for module in AREA_MODULES:
+            _import_optional(f"app.{area}.{module}")
+        loaded.append(area)
+    return loaded
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        static_folder=str(BASE_DIR / "static"),
+        static_url_path="/static",
+        instance_path=config.INSTANCE_PATH,
+    )
+    app.config.from_object(config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    compress.init_app(app)
+    _buffer_static_files(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
+        max_http_buffer_size=4 * app.config["COLLAB_MAX_MESSAGE_BYTES"],
+    )
+
+    areas = load_areas()
+    for area in areas:
+        views = _import_optional(f"app.{area}.views")
+        if views is not None:
+            app.register_blueprint(views.bp)
+        cli = _import_optional(f"app.{area}.cli")
+        if cli is not None:
+            cli.register(app)
+    sockets.install(socketio)
+
+    from app.core import templating
+
+    templating.install(app)
+    install_security_headers(app)
+    install_request_transaction(app)
+    register_error_pages(app)
+    _configure_sqlite(app)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL and foreign keys on every SQLite connection."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _buffer_static_files(app: Flask) -> None:
+    """Read compressible static files into memory before Flask-Compress sees them: its
+    streaming path leaves the file open; the buffered one closes it and can use Brotli or
+    gzip. (After-request hooks run in reverse order, so this runs before Compress's.)"""
+    from flask import request
+
+    @app.after_request
+    def buffer_static(response):
+        if (
+            request.endpoint == "static"
+            and response.direct_passthrough
+            and response.mimetype in app.config["COMPRESS_MIMETYPES"]
+        ):
+            response.direct_passthrough = False
+            response.set_data(response.get_data())
+        return response

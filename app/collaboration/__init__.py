@@ -1,0 +1,1 @@
+"""Collaboration: the position papers, their sections and the live editing of them."""

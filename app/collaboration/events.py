@@ -1,0 +1,159 @@
+"""The ``/collab`` namespace: live co-writing of a section (see README, "The /collab protocol").
+
+Thin handlers: the registry (app.core.sockets) has already loaded the user, resolved the
+section and checked ``section.read``; writes also need ``section.edit``, asked on every
+message. Accepted updates are committed before they are relayed (``after_commit``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room
+from pycrdt import create_awareness_message, write_var_uint
+
+from app.collaboration import services, sync
+from app.collaboration.yupdate import Reader, UpdateFormatError
+from app.core import authz
+from app.core.errors import BadInput, Forbidden, PalabreError
+from app.core.sockets import namespace, on_disconnect, socket_event
+from app.extensions import socketio
+
+NAMESPACE = services.NAMESPACE
+namespace(NAMESPACE)
+
+
+@dataclass
+class Connection:
+    """What one socket of this process has joined, and the awareness ids it announced."""
+
+    sections: dict[int, str] = field(default_factory=dict)  # section id → address
+    awareness: dict[int, dict[int, int]] = field(default_factory=dict)  # id → {client: clock}
+
+
+_connections: dict[str, Connection] = {}
+_connections_lock = threading.Lock()
+
+
+def _connection(sid: str) -> Connection:
+    with _connections_lock:
+        return _connections.setdefault(sid, Connection())
+
+
+def _section(payload: dict):
+    return services.resolve_section(payload.get("section"))
+
+
+def _data(payload: dict) -> bytes:
+    data = payload.get("data")
+    if not isinstance(data, bytes | bytearray):
+        raise BadInput("data must be bytes")
+    if len(data) > current_app.config["COLLAB_MAX_MESSAGE_BYTES"]:
+        raise PalabreError("this message is too large", code="too_large")
+    return bytes(data)
+
+
+@socket_event(NAMESPACE, "join", permission="section.read", target=_section)
+def join(user, section, payload):
+    sync.documents().get(section.id)  # refuse now if the stored document cannot be read
+    join_room(services.section_room(section))
+    _connection(request.sid).sections[section.id] = services.section_address(section)
+    return {"ok": True, "readonly": not authz.can(user, "section.edit", section)}
+
+
+@socket_event(NAMESPACE, "leave", permission="collab.leave", target=_section)
+def leave(user, section, payload):
+    leave_room(services.section_room(section))
+    connection = _connection(request.sid)
+    connection.sections.pop(section.id, None)
+    _announce_gone(
+        section.id, services.section_address(section), connection.awareness.pop(section.id, {})
+    )
+
+
+@socket_event(NAMESPACE, "sync", permission="section.read", target=_section)
+def on_sync(user, section, payload):
+    data = _data(payload)
+    kind = sync.message_kind(data)
+    live = sync.documents().get(section.id)
+    if kind == sync.STEP1:
+        for message in sync.answer_step1(live, data):
+            socketio.emit(
+                "sync",
+                {"section": payload["section"], "data": message},
+                to=request.sid,
+                namespace=NAMESPACE,
+            )
+        return {"ok": True}
+    update = sync.read_update(data)
+    if update == sync.EMPTY_UPDATE:
+        return {"ok": True}
+    if not authz.can(user, "section.edit", section):
+        if kind == sync.STEP2 and not sync.is_news(live, update):
+            return {"ok": True}
+        raise Forbidden("this section is read-only for you")
+    if live.size + len(update) > current_app.config["COLLAB_MAX_DOCUMENT_BYTES"]:
+        raise PalabreError("this section has reached its maximum size", code="too_large")
+    services.accept_update(section, update, user.id, relay_skip=request.sid)
+    return {"ok": True}
+
+
+def _awareness_clients(data: bytes) -> dict[int, int]:
+    """Client ids and clocks of an awareness message (type byte, length, update)."""
+    reader = Reader(data[1:])
+    update = reader.buffer()
+    inner = Reader(update)
+    clients = {}
+    for _ in range(inner.var_uint()):
+        client, clock = inner.var_uint(), inner.var_uint()
+        inner.string()
+        clients[client] = clock
+    return clients
+
+
+@socket_event(NAMESPACE, "awareness", permission="section.read", target=_section)
+def on_awareness(user, section, payload):
+    data = _data(payload)
+    if not data or data[0] != sync.AWARENESS:
+        raise BadInput("not an awareness message")
+    try:
+        clients = _awareness_clients(data)
+    except (UpdateFormatError, UnicodeDecodeError) as error:
+        raise BadInput("not an awareness message") from error
+    _connection(request.sid).awareness.setdefault(section.id, {}).update(clients)
+    socketio.emit(
+        "awareness",
+        {"section": payload["section"], "data": data},
+        to=services.section_room(section),
+        skip_sid=request.sid,
+        namespace=NAMESPACE,
+    )
+
+
+def _announce_gone(section_id: int, address: str, clients: dict[int, int]) -> None:
+    """Tell the others that these awareness clients are gone (state ``null``)."""
+    if not clients:
+        return
+    body = bytearray()
+    body += write_var_uint(len(clients))
+    for client, clock in clients.items():
+        body += write_var_uint(client) + write_var_uint(clock + 1) + write_var_uint(4) + b"null"
+    message = create_awareness_message(bytes(body))
+    socketio.emit(
+        "awareness",
+        {"section": address, "data": message},
+        to=services.section_room(section_id),
+        namespace=NAMESPACE,
+    )
+
+
+@on_disconnect(NAMESPACE)
+def forget_connection(user, sid: str) -> None:
+    with _connections_lock:
+        connection = _connections.pop(sid, None)
+    if connection is None:
+        return
+    for section_id, address in connection.sections.items():
+        _announce_gone(section_id, address, connection.awareness.get(section_id, {}))

@@ -1,0 +1,321 @@
+"""Collaboration services: paper outlines and the public API of the live editor.
+
+Other areas use: ``resolve_section``, ``section_address``, ``section_text``,
+``append_to_section``, ``authorship``, ``section_last_activity`` and
+``notify_access_changed``. Functions that change a document flush their update and relay
+it to connected editors only after the surrounding transaction commits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from pycrdt import create_update_message, get_state
+from sqlalchemy import func, select
+
+from app.collaboration import store, sync
+from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
+from app.collaboration.yupdate import (
+    UpdateFormatError,
+    live_characters_by_client,
+    state_vector_clients,
+)
+from app.core.errors import BadInput, NotFound
+from app.core.models import utcnow
+from app.core.transactions import after_commit, transaction_state
+from app.extensions import db, socketio
+
+NAMESPACE = "/collab"
+ADDRESS_RE = re.compile(
+    r"^([a-z0-9-]{1,64})/([a-z0-9-]{1,64})/(introduction|conclusion|q[1-9][0-9]{0,2})$"
+)
+CHECKPOINT_EVERY = timedelta(minutes=10)
+
+
+def paper_of(group) -> Paper | None:
+    return db.session.scalar(select(Paper).where(Paper.group_id == group.id))
+
+
+def sync_paper_outline(group) -> Paper:
+    """Make the group's paper have: introduction, one section per question, conclusion.
+
+    Sections of removed questions are deleted; keys follow the questions' order
+    (``q1`` … ``qN``) so that a section address always names the question's number.
+    """
+    paper = paper_of(group)
+    if paper is None:
+        paper = Paper(group_id=group.id)
+        db.session.add(paper)
+        db.session.flush()
+    current = list(paper.sections)
+    fixed = {s.key: s for s in current if s.question_id is None}
+    by_question = {s.question_id: s for s in current if s.question_id is not None}
+    wanted = [fixed.get("introduction") or Section(paper_id=paper.id)]
+    wanted += [
+        by_question.get(q.id) or Section(paper_id=paper.id, question_id=q.id)
+        for q in group.edition.questions
+    ]
+    wanted.append(fixed.get("conclusion") or Section(paper_id=paper.id))
+    for section in current:
+        if section not in wanted:
+            db.session.delete(section)
+    db.session.flush()
+    # Two steps so that the (paper, key) unique constraint never sees a duplicate.
+    for index, section in enumerate(wanted):
+        section.key = f"tmp-{index}"
+        section.position = -index - 1
+        db.session.add(section)
+    db.session.flush()
+    last = len(wanted) - 1
+    for index, section in enumerate(wanted):
+        section.position = index
+        section.key = (
+            "introduction" if index == 0 else "conclusion" if index == last else f"q{index}"
+        )
+    db.session.flush()
+    db.session.expire(paper, ["sections"])
+    return paper
+
+
+# --- addressing ---------------------------------------------------------------------------
+
+
+def section_address(section: Section) -> str:
+    group = section.paper.group
+    return f"{group.edition.slug}/{group.slug}/{section.key}"
+
+
+def section_room(section: Section | int) -> str:
+    return f"section:{section if isinstance(section, int) else section.id}"
+
+
+def resolve_section(address) -> Section:
+    """The section named ``<edition-slug>/<group-slug>/<section-key>``."""
+    from app.workshops.models import Edition, StakeholderGroup
+
+    if not isinstance(address, str):
+        raise BadInput(_("A section is named edition/group/section."))
+    match = ADDRESS_RE.match(address)
+    if match is None:
+        raise BadInput(_("A section is named edition/group/section."))
+    edition_slug, group_slug, key = match.groups()
+    section = db.session.scalar(
+        select(Section)
+        .join(Paper, Section.paper_id == Paper.id)
+        .join(StakeholderGroup, Paper.group_id == StakeholderGroup.id)
+        .join(Edition, StakeholderGroup.edition_id == Edition.id)
+        .where(
+            Edition.slug == edition_slug, StakeholderGroup.slug == group_slug, Section.key == key
+        )
+    )
+    if section is None:
+        raise NotFound(_("This section does not exist."))
+    return section
+
+
+def section_title(section: Section) -> str:
+    if section.key == "introduction":
+        return _("Introduction")
+    if section.key == "conclusion":
+        return _("Conclusion")
+    return section.question.text if section.question else section.key
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _pending_rows(section_id: int) -> set[int]:
+    """Rows of this section written by the current transaction, not committed yet."""
+    return transaction_state("collab.pending_rows").setdefault(section_id, set())
+
+
+def _live(section: Section) -> sync.LiveDoc:
+    return sync.documents().get(section.id, _pending_rows(section.id))
+
+
+def section_text(section: Section) -> str:
+    return _live(section).text()
+
+
+def section_last_activity(section: Section):
+    return db.session.scalar(
+        select(func.max(SectionUpdate.created_at)).where(SectionUpdate.section_id == section.id)
+    ) or _snapshot_time(section)
+
+
+def _snapshot_time(section: Section):
+    snapshot = store.snapshot(section.id)
+    return snapshot.updated_at if snapshot else None
+
+
+def authorship(section: Section) -> dict[int, int]:
+    """User id → characters (UTF-16 units) of the current text that user wrote."""
+    live = _live(section)
+    with live.lock:
+        if live.authorship is not None and live.authorship[0] == live.last_id:
+            return dict(live.authorship[1])
+        state = live.doc.get_update()
+        clients = dict(live.clients)
+        last_id = live.last_id
+    try:
+        by_client = live_characters_by_client(state)
+    except UpdateFormatError:
+        return {}
+    known = {**store.known_clients(section.id), **clients}
+    counts: dict[int, int] = {}
+    for client, count in by_client.items():
+        user_id = known.get(client)
+        if user_id is not None:
+            counts[user_id] = counts.get(user_id, 0) + count
+    with live.lock:
+        live.authorship = (last_id, counts)
+    return dict(counts)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def accept_update(section: Section, update: bytes, user_id: int | None, *, relay_skip=None) -> int:
+    """Persist an update (flush); after the commit, apply it and relay it to the room."""
+    live = _live(section)
+    row_id = store.append(section.id, update, user_id)
+    _pending_rows(section.id).add(row_id)
+    for client in state_vector_clients(get_state(update)):
+        if client not in live.clients:
+            store.remember_client(section.id, client, user_id)
+            live.clients[client] = user_id
+    _maybe_compact(live, _pending_rows(section.id))
+    _maybe_checkpoint(section, live)
+    message = create_update_message(update)
+    address = section_address(section)
+    room = section_room(section)
+
+    def relay() -> None:
+        sync.documents().catch_up(live)
+        socketio.emit(
+            "sync",
+            {"section": address, "data": message},
+            to=room,
+            namespace=NAMESPACE,
+            skip_sid=relay_skip,
+        )
+
+    after_commit(relay)
+    return row_id
+
+
+def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
+    count, size = store.log_size(live.section_id)
+    if count >= store.COMPACT_AFTER_UPDATES or size >= store.COMPACT_AFTER_BYTES:
+        with live.lock:
+            state, last_id = live.doc.get_update(), live.last_id
+        if last_id:
+            merged = store.compact(live.section_id, state, last_id, exclude=pending)
+            # Rows merged are committed ones (ours are excluded): the live document may
+            # have missed one a slower writer committed below ``last_id``; applying one
+            # twice is harmless.
+            with live.lock:
+                for data in merged:
+                    sync.apply_stored(live, data)
+                live.size = store.stored_bytes(live.section_id)
+
+
+def _maybe_checkpoint(section: Section, live: sync.LiveDoc) -> None:
+    if live.last_checkpoint is None:
+        live.last_checkpoint = db.session.scalar(
+            select(func.max(Checkpoint.created_at)).where(Checkpoint.section_id == section.id)
+        )
+    now = utcnow()
+    if live.last_checkpoint is None or now - live.last_checkpoint >= CHECKPOINT_EVERY:
+        create_checkpoint(section, None, automatic=True)
+
+
+def _server_edit(section: Section, edit, actor) -> None:
+    live = _live(section)
+    # Edits made earlier in this same transaction are not committed yet: build on them.
+    pending = transaction_state("collab.pending").setdefault(section.id, [])
+    update, client_id = sync.server_edit(live, edit, pending)
+    pending.append(update)
+    if update == sync.EMPTY_UPDATE:
+        return
+    store.remember_client(section.id, client_id, getattr(actor, "id", None))
+    live.clients[client_id] = getattr(actor, "id", None)
+    accept_update(section, update, getattr(actor, "id", None))
+
+
+def append_to_section(section: Section, markdown: str, actor) -> None:
+    """Append Markdown at the end of a section, as an edit every co-author sees arrive."""
+    if not (markdown or "").strip():
+        raise BadInput(_("Nothing to insert."))
+    _server_edit(section, sync.append_markdown(markdown.strip("\n")), actor)
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def create_checkpoint(section: Section, actor, *, name: str = "", automatic: bool = False):
+    live = _live(section)
+    with live.lock:
+        state, text = live.doc.get_update(), live.text()
+    checkpoint = Checkpoint(
+        section_id=section.id,
+        name=(name or "").strip()[:120],
+        automatic=automatic,
+        text=text,
+        state=state,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(checkpoint)
+    db.session.flush()
+    live.last_checkpoint = checkpoint.created_at
+    return checkpoint
+
+
+def checkpoints(section: Section) -> list[Checkpoint]:
+    return list(
+        db.session.scalars(
+            select(Checkpoint)
+            .where(Checkpoint.section_id == section.id)
+            .order_by(Checkpoint.created_at.desc(), Checkpoint.id.desc())
+        )
+    )
+
+
+def get_checkpoint(section: Section, checkpoint_id: int) -> Checkpoint:
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.section_id != section.id:
+        raise NotFound()
+    return checkpoint
+
+
+def restore_checkpoint(section: Section, checkpoint: Checkpoint, actor) -> None:
+    """Bring the section back to a checkpoint's text with a new edit (history is kept)."""
+    create_checkpoint(section, actor, name=_("Before restoring"), automatic=True)
+    _server_edit(section, sync.replace_with(checkpoint.text), actor)
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+def notify_access_changed(sections) -> None:
+    """Tell every connected editor of these sections, at once, whether they may still write.
+
+    Sent to each member's personal room (``user:<id>``), so it reaches their sockets on
+    every server process; the server refuses writes from the next message anyway.
+    """
+    from app.core import authz
+    from app.core.sockets import user_room
+    from app.workshops.services import members
+
+    for section in sections:
+        address = section_address(section)
+        for membership in members(section.paper.group.edition):
+            readonly = not authz.can(membership.user, "section.edit", section)
+            socketio.emit(
+                "access",
+                {"section": address, "readonly": readonly},
+                to=user_room(membership.user_id),
+                namespace=NAMESPACE,
+            )

@@ -1,0 +1,113 @@
+"""Configuration: environment variables with safe defaults.
+
+Every setting a deployer may change is read here, once, from the environment; nothing
+else in the code reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("PALABRE_INSTANCE", BASE_DIR / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """Use SECRET_KEY, or generate one once and keep it under instance/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _list(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class Config:
+    """Production-safe defaults; each value may be overridden by an environment variable."""
+
+    def __init__(self) -> None:
+        instance = _instance_dir()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'palabre.sqlite3'}"
+        )
+        # Every Socket.IO event runs on a thread of its own and holds a connection while
+        # it runs: size the pool for the threads, not for a handful of page requests.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "pool_size": int(os.environ.get("DB_POOL_SIZE", "10")),
+            "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "40")),
+            "pool_timeout": 10,
+        }
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(instance / "uploads"))
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+        # Origins allowed to open a Socket.IO connection. None means "same origin only".
+        self.ALLOWED_ORIGINS = _list(os.environ.get("ALLOWED_ORIGINS"))
+        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        # Number of reverse proxies in front of Palabre whose X-Forwarded-For is trusted.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.BABEL_DEFAULT_LOCALE = "fr"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PALABRE_TIMEZONE", "Africa/Bamako")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "palabre_session"
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+    LANGUAGES = ("fr", "en")
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/csv",
+    ]
+    COMPRESS_ALGORITHM = ["gzip", "br", "deflate"]
+    # Live editing limits (bytes).
+    COLLAB_MAX_MESSAGE_BYTES = 256 * 1024
+    COLLAB_MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Settings for the test suite; the database URL is set per test."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, database_url: str, instance_path: str) -> None:
+        os.environ.setdefault("PALABRE_INSTANCE", instance_path)
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.INSTANCE_PATH = instance_path
+        self.UPLOAD_DIR = str(Path(instance_path) / "uploads")
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    # Still Argon2id, at a cost that keeps the suite fast.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

@@ -1,0 +1,1 @@
+"""Pieces every area shares: authorization, transactions, socket events, security, i18n."""

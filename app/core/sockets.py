@@ -1,0 +1,209 @@
+"""The registry of Socket.IO events: every event handler of Palabre is declared here.
+
+An area declares an event with ``@socket_event(namespace, name, permission=..., target=...)``.
+The registry wraps the handler so that, for every single message:
+
+1. the user is loaded from the session cookie (and must still be a valid session);
+2. the payload is a JSON object, and ``target(payload)`` resolves what it acts on;
+3. ``authz.require(user, permission, target)`` is asked — no handler escapes it;
+4. the handler runs, then the session commits (or rolls back on any error), and what the
+   handler deferred with ``app.core.transactions.after_commit`` (relays) runs after it;
+5. a failure becomes an ``error`` event plus a ``{ok: false, error, message}`` ack, never a
+   crash or a disconnect of other clients.
+
+``install(socketio)`` binds everything in ``create_app``; ``registered_events()`` lets the
+test suite prove that every handler Socket.IO knows about went through this registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import SocketIO, emit, join_room
+from sqlalchemy.exc import DBAPIError
+
+from app.core import authz
+from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable
+from app.core.transactions import commit
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Any, dict], Any]
+Resolver = Callable[[dict], Any]
+
+
+@dataclass(frozen=True)
+class SocketEvent:
+    namespace: str
+    name: str
+    permission: str
+    target: Resolver
+    handler: Handler
+
+
+@dataclass
+class Namespace:
+    name: str
+    on_disconnect: list[Callable[[Any, str], None]] = field(default_factory=list)
+
+
+_events: dict[tuple[str, str], SocketEvent] = {}
+_namespaces: dict[str, Namespace] = {}
+_forbidden_listeners: list[Callable[[Any, str, str, dict], None]] = []
+_in_flight = 0
+_in_flight_changed = threading.Condition()
+
+
+def drain(timeout: float) -> bool:
+    """Wait until no event handler is running (SIGTERM: let acknowledged work finish)."""
+    with _in_flight_changed:
+        return _in_flight_changed.wait_for(lambda: _in_flight == 0, timeout)
+
+
+def namespace(name: str) -> Namespace:
+    """Declare a namespace: connections need a logged-in user and an allowed Origin."""
+    return _namespaces.setdefault(name, Namespace(name))
+
+
+def socket_event(
+    ns: str, name: str, *, permission: str, target: Resolver
+) -> Callable[[Handler], Handler]:
+    if ns not in _namespaces:
+        raise ValueError(f"declare namespace {ns!r} before its events")
+    if name in {"connect", "disconnect"}:
+        raise ValueError("connect and disconnect are handled by the registry")
+
+    def register(handler: Handler) -> Handler:
+        _events[(ns, name)] = SocketEvent(ns, name, permission, target, handler)
+        return handler
+
+    return register
+
+
+def on_disconnect(ns: str) -> Callable[[Callable[[Any, str], None]], Callable[[Any, str], None]]:
+    def register(fn: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
+        namespace(ns).on_disconnect.append(fn)
+        return fn
+
+    return register
+
+
+def on_forbidden(listener: Callable[[Any, str, str, dict], None]) -> None:
+    """Be told of every refused event (user, namespace, event, payload), e.g. to audit it."""
+    _forbidden_listeners.append(listener)
+
+
+def registered_events() -> dict[tuple[str, str], SocketEvent]:
+    return dict(_events)
+
+
+def registered_namespaces() -> list[str]:
+    return sorted(_namespaces)
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _user() -> Any:
+    user = current_user
+    if user is None or not user.is_authenticated:
+        return None
+    return user._get_current_object() if hasattr(user, "_get_current_object") else user
+
+
+def _failure(event: str, payload: Any, error: PalabreError) -> dict:
+    reply = {"ok": False, "error": error.code, "message": error.message}
+    context = {"event": event, "code": error.code, "message": error.message}
+    if isinstance(payload, dict) and isinstance(payload.get("section"), str):
+        context["section"] = payload["section"][:200]
+    emit("error", context)
+    return reply
+
+
+def _wrap(event: SocketEvent) -> Callable[..., Any]:
+    def handle(payload: Any = None, *extra: Any) -> Any:
+        global _in_flight
+        with _in_flight_changed:
+            _in_flight += 1
+        try:
+            return run(payload, *extra)
+        finally:
+            with _in_flight_changed:
+                _in_flight -= 1
+                _in_flight_changed.notify_all()
+
+    def run(payload: Any = None, *extra: Any) -> Any:
+        user = _user()
+        try:
+            if user is None:
+                raise Forbidden("unauthenticated", code="unauthenticated")
+            if not isinstance(payload, dict) or extra:
+                raise BadInput("the message must be one object")
+            target = event.target(payload)
+            if not authz.can(user, event.permission, target):
+                for listener in _forbidden_listeners:
+                    listener(user, event.namespace, event.name, payload)
+                raise Forbidden()
+            result = event.handler(user, target, payload)
+            commit()
+            return {"ok": True} if result is None else result
+        except PalabreError as error:
+            db.session.rollback()
+            return _failure(event.name, payload, error)
+        except DBAPIError:
+            db.session.rollback()
+            log.warning("database unavailable for %s%s", event.namespace, event.name)
+            return _failure(event.name, payload, Unavailable())
+        except Exception:
+            db.session.rollback()
+            log.exception("socket event %s%s failed", event.namespace, event.name)
+            return _failure(event.name, payload, PalabreError(code="internal"))
+        finally:
+            db.session.remove()
+
+    handle.__name__ = f"on_{event.name}"
+    return handle
+
+
+def _connect_handler(ns: Namespace) -> Callable[..., Any]:
+    def connect(auth: Any = None) -> bool:
+        user = _user()
+        db.session.remove()
+        if user is None:
+            raise ConnectionRefusedError("unauthenticated")
+        join_room(user_room(user.id))
+        return True
+
+    return connect
+
+
+def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
+    def disconnect(reason: Any = None) -> None:
+        user = _user()
+        try:
+            for fn in ns.on_disconnect:
+                fn(user, request.sid)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("disconnect handler of %s failed", ns.name)
+        finally:
+            db.session.remove()
+
+    return disconnect
+
+
+def install(socketio: SocketIO) -> None:
+    for ns in _namespaces.values():
+        socketio.on_event("connect", _connect_handler(ns), namespace=ns.name)
+        socketio.on_event("disconnect", _disconnect_handler(ns), namespace=ns.name)
+    for event in _events.values():
+        socketio.on_event(event.name, _wrap(event), namespace=event.namespace)

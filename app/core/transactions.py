@@ -1,0 +1,91 @@
+"""The single boundary that commits or rolls back.
+
+Services only ``flush``. An HTTP request commits when its response is a success or a
+redirect and rolls back otherwise; a Socket.IO event is wrapped by ``app.core.sockets``
+which calls ``commit_or_rollback`` itself (Flask's request hooks do not run for events).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+_AFTER_COMMIT = "palabre_after_commit"
+_STATE = "palabre_transaction_state"
+
+T = TypeVar("T")
+
+
+def run_in_transaction(work: Callable[[], T]) -> T:
+    """Run ``work`` and commit; roll back and re-raise on any error."""
+    try:
+        result = work()
+        commit()
+        return result
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def install_request_transaction(app: Flask) -> None:
+    @app.after_request
+    def commit_on_success(response: Response) -> Response:
+        if response.status_code < 400:
+            commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(error: BaseException | None) -> None:
+        if error is not None:
+            db.session.rollback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction is committed (dropped on rollback).
+
+    This is how a change reaches other people only once it is durable: the live editor
+    relays an update, and the debate pushes an argument, after the commit that keeps it.
+    """
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def commit() -> None:
+    """Commit the session, then run what was deferred with ``after_commit``.
+
+    Every boundary (request, socket event, command, test helper) commits through this.
+    """
+    db.session.commit()
+    callbacks = db.session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback failed")
+
+
+def transaction_state(key: str) -> dict:
+    """A dict living as long as the current transaction (emptied at commit and rollback)."""
+    return db.session.info.setdefault(_STATE, {}).setdefault(key, {})
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_state(session: Session) -> None:
+    """Whoever commits (this boundary or a bare ``db.session.commit()`` in a script), the
+    transaction's state ends with it: rows it wrote are no longer "pending"."""
+    session.info.pop(_STATE, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_STATE, None)

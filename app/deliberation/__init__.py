@@ -1,0 +1,1 @@
+"""Deliberation: the argument map of each question, its sources, marks and moderation."""

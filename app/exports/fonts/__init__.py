@@ -1,0 +1,1 @@
+"""Font metrics used to fit text on slides (see build_metrics.py)."""

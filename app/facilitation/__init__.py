@@ -1,0 +1,1 @@
+"""Facilitation: phases and deadlines, locks, announcements, the audit log, the dashboard."""

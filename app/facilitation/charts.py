@@ -1,0 +1,197 @@
+"""Server-drawn SVG charts of the dashboard (no script, no external service).
+
+Large type and strong contrast: they are meant to be read on a projector. Every text is
+escaped; colours come from the group's checked ``#rrggbb`` or fixed palettes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+STATUS_COLOURS = {"empty": "#e7e1d3", "in_progress": "#f2c14e", "long_enough": "#3a8d5c"}
+STATUS_INK = {"empty": "#5b5446", "in_progress": "#3b2f05", "long_enough": "#ffffff"}
+SHADES = (
+    "#1f5f8b",
+    "#b5651d",
+    "#2e7d32",
+    "#6a1b9a",
+    "#00838f",
+    "#ad1457",
+    "#546e7a",
+    "#8d6e63",
+    "#5c6bc0",
+    "#c0ca33",
+)
+FONT = 'font-family="system-ui, sans-serif"'
+
+
+def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
+    return Markup(  # noqa: S704 - every dynamic text below goes through escape()
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" {FONT}>'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _text(x, y, text, *, size=16, anchor="start", fill="#1d1a14", weight="normal") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="{fill}" font-weight="{weight}">{escape(str(text))}</text>'
+    )
+
+
+def progress(dashboard) -> Markup:
+    """Groups × sections: words written, coloured empty / in progress / long enough."""
+    labels = dashboard.section_labels
+    left, cell_w, cell_h, top = 210, 86, 44, 34
+    width = left + cell_w * max(len(labels), 1) + 100
+    height = top + cell_h * max(len(dashboard.groups), 1) + 10
+    body = [
+        _text(left + i * cell_w + cell_w / 2, 24, label, anchor="middle", weight="bold")
+        for i, label in enumerate(labels)
+    ]
+    body.append(_text(width - 50, 24, _("Total"), anchor="middle", weight="bold"))
+    for row, block in enumerate(dashboard.groups):
+        y = top + row * cell_h
+        body.append(
+            f'<rect x="0" y="{y + 6}" width="10" height="{cell_h - 12}" '
+            f'fill="{escape(block.group.colour)}"/>'
+        )
+        body.append(_text(16, y + cell_h / 2 + 6, block.group.name[:22], size=17, weight="bold"))
+        for col, section in enumerate(block.sections):
+            x = left + col * cell_w
+            body.append(
+                f'<rect x="{x + 2}" y="{y + 2}" width="{cell_w - 4}" height="{cell_h - 4}" '
+                f'rx="6" fill="{STATUS_COLOURS[section.status]}" '
+                f'stroke="{"#7a1c15" if section.locked else "none"}" stroke-width="3">'
+                f"<title>{escape(section.label)}: {section.words}</title></rect>"
+            )
+            body.append(
+                _text(
+                    x + cell_w / 2,
+                    y + cell_h / 2 + 6,
+                    section.words,
+                    size=18,
+                    anchor="middle",
+                    fill=STATUS_INK[section.status],
+                    weight="bold",
+                )
+            )
+        body.append(_text(width - 50, y + cell_h / 2 + 6, block.words, size=18, anchor="middle"))
+    return _svg(width, height, body, _("Words written per group and section"))
+
+
+def participation(dashboard) -> Markup:
+    """Per group, the share of the paper each member wrote (one stacked bar)."""
+    left, bar_w, bar_h, gap = 210, 560, 34, 22
+    width = left + bar_w + 230
+    height = 10 + (bar_h + gap) * max(len(dashboard.groups), 1)
+    body = []
+    for row, block in enumerate(dashboard.groups):
+        y = 10 + row * (bar_h + gap)
+        body.append(_text(0, y + bar_h / 2 + 6, block.group.name[:22], size=17, weight="bold"))
+        x = left
+        if not any(m.chars for m in block.members):
+            body.append(
+                f'<rect x="{left}" y="{y}" width="{bar_w}" height="{bar_h}" fill="#e7e1d3"/>'
+            )
+            body.append(_text(left + 8, y + bar_h / 2 + 6, _("nothing written yet"), size=15))
+        for index, member in enumerate(m for m in block.members if m.chars):
+            w = bar_w * member.share
+            colour = SHADES[index % len(SHADES)]
+            body.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" '
+                f'stroke="#fff" stroke-width="1"><title>{escape(member.name)}: '
+                f"{member.share:.0%}</title></rect>"
+            )
+            if w > 70:
+                body.append(
+                    _text(
+                        x + 6,
+                        y + bar_h / 2 + 6,
+                        member.name.split(" ")[0][:12],
+                        size=14,
+                        fill="#fff",
+                    )
+                )
+            x += w
+        warn = block.top_share >= 0.6 and sum(1 for m in block.members if m.current) > 2
+        body.append(
+            _text(
+                left + bar_w + 12,
+                y + bar_h / 2 + 6,
+                f"{block.top_share:.0%} · Gini {block.gini:.2f}",
+                size=16,
+                fill="#7a1c15" if warn else "#1d1a14",
+                weight="bold" if warn else "normal",
+            )
+        )
+    return _svg(width, height, body, _("Share of the paper written by each member"))
+
+
+def _pairs(raw: Any) -> list[tuple[str, int, int]]:
+    """Normalise a pro/con balance to (label, pro, con)."""
+    rows = []
+    if isinstance(raw, dict):
+        raw = [dict(v, question=k) if isinstance(v, dict) else {} for k, v in raw.items()]
+    for item in raw or []:
+        if not isinstance(item, dict):
+            continue
+        label = item.get("label") or item.get("question") or ""
+        try:
+            pro = int(item.get("pro", item.get("support", 0)) or 0)
+            con = int(item.get("con", item.get("oppose", 0)) or 0)
+        except (TypeError, ValueError):
+            continue
+        rows.append((str(label), pro, con))
+    return rows
+
+
+def balance(stats: dict | None) -> Markup | None:
+    """Pro / con arguments per question, as bars diverging from the middle."""
+    rows = _pairs((stats or {}).get("pro_con") or (stats or {}).get("balance"))
+    if not rows:
+        return None
+    centre, half, bar_h, gap = 420, 300, 30, 14
+    width, height = 840, 40 + (bar_h + gap) * len(rows)
+    most = max(max(p, c) for _label, p, c in rows) or 1
+    body = [
+        _text(centre - 10, 22, _("con"), anchor="end", weight="bold", fill="#a33b2b"),
+        _text(centre + 10, 22, _("pro"), weight="bold", fill="#2e7d32"),
+    ]
+    for row, (label, pro, con) in enumerate(rows):
+        y = 34 + row * (bar_h + gap)
+        wc, wp = half * con / most, half * pro / most
+        body.append(
+            f'<rect x="{centre - wc:.1f}" y="{y}" width="{wc:.1f}" height="{bar_h}" '
+            f'fill="#c8553d"/>'
+        )
+        body.append(
+            f'<rect x="{centre}" y="{y}" width="{wp:.1f}" height="{bar_h}" fill="#3a8d5c"/>'
+        )
+        body.append(_text(4, y + bar_h / 2 + 6, label[:14], size=16, weight="bold"))
+        body.append(_text(centre - wc - 6, y + bar_h / 2 + 6, con, anchor="end"))
+        body.append(_text(centre + wp + 6, y + bar_h / 2 + 6, pro))
+    body.append(f'<line x1="{centre}" y1="28" x2="{centre}" y2="{height}" stroke="#1d1a14"/>')
+    return _svg(width, height, body, _("Pro and con arguments per question"))
+
+
+def gauge(value: float | None, label: str) -> Markup:
+    """A horizontal 0–100 % bar for one share."""
+    width, height = 420, 64
+    body = [
+        _text(0, 20, label, size=16, weight="bold"),
+        '<rect x="0" y="30" width="320" height="26" rx="5" fill="#e7e1d3"/>',
+    ]
+    if value is None:
+        body.append(_text(330, 50, "—", size=18))
+    else:
+        value = max(0.0, min(1.0, float(value)))
+        body.append(
+            f'<rect x="0" y="30" width="{320 * value:.1f}" height="26" rx="5" fill="#1f5f8b"/>'
+        )
+        body.append(_text(330, 50, f"{value:.0%}", size=18, weight="bold"))
+    return _svg(width, height, body, label)

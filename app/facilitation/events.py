@@ -1,0 +1,180 @@
+"""The edition-wide live channel ``/live``: every edition page joins it.
+
+Rooms: ``edition:<id>`` (everyone), ``group:<id>`` (a group's participants),
+``staff:<id>`` (facilitators and organizers), and ``user:<id>`` (joined at connect by
+the registry). Server → client events: ``phase``, ``schedule``, ``access``,
+``announcement``, ``dashboard``, ``membership``, ``session_ended``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_socketio import join_room
+from sqlalchemy.orm import Session
+
+from app.core import sockets
+from app.core.errors import BadInput
+from app.extensions import db
+from app.facilitation import live, services
+from app.facilitation.models import AuditEntry
+from app.workshops.models import Edition, Role
+from app.workshops.services import get_edition, membership_of
+
+log = logging.getLogger(__name__)
+
+sockets.namespace(live.NAMESPACE)
+
+
+def _edition(payload: dict) -> Edition:
+    slug = payload.get("edition")
+    if not isinstance(slug, str) or not slug or len(slug) > 64:
+        raise BadInput("edition: a short name")
+    return get_edition(slug)
+
+
+def _announcement(payload: dict):
+    return services.get_announcement(payload.get("announcement"))
+
+
+@sockets.socket_event(live.NAMESPACE, "join", permission="edition.view", target=_edition)
+def join(user, edition: Edition, payload: dict) -> dict:
+    membership = membership_of(user, edition)
+    join_room(live.edition_room(edition.id))
+    if membership.role in (Role.ORGANIZER, Role.FACILITATOR):
+        join_room(live.staff_room(edition.id))
+    if membership.group_id is not None:
+        join_room(live.group_room(membership.group_id))
+    page = payload.get("page") if isinstance(payload.get("page"), str) else "page"
+    services.presence_join(request.sid, user, edition, page)
+    services.apply_due_locks(edition=edition)
+    live.emit("presence", {"reason": "join"}, live.staff_room(edition.id))
+    own = _own_paper(membership)
+    return {
+        "ok": True,
+        "group": membership.group.slug if membership.group else None,
+        "paper": own.id if own else None,
+        "locked": _all_locked(own) if own else None,
+        "phase": services.phase_payload(edition),
+        "unread": [
+            services.announcement_payload(a) for a in services.unread_announcements(user, edition)
+        ],
+        **services.schedules_payload(edition),
+    }
+
+
+def _own_paper(membership):
+    group = membership.group
+    return group.paper if group is not None else None
+
+
+def _all_locked(paper) -> bool:
+    from app.collaboration.permissions import section_is_locked
+
+    return bool(paper.sections) and all(section_is_locked(s) for s in paper.sections)
+
+
+@sockets.socket_event(live.NAMESPACE, "ping", permission="edition.view", target=_edition)
+def ping(user, edition: Edition, payload: dict) -> dict:
+    services.presence_touch(request.sid)
+    return {"ok": True, "phase": services.phase_payload(edition)}
+
+
+@sockets.socket_event(live.NAMESPACE, "read", permission="announcement.read", target=_announcement)
+def read(user, announcement, payload: dict) -> dict:
+    services.mark_read(user, [announcement])
+    return {"ok": True}
+
+
+@sockets.socket_event(live.NAMESPACE, "announce", permission="edition.facilitate", target=_edition)
+def announce(user, edition: Edition, payload: dict) -> dict:
+    group = None
+    if payload.get("group"):
+        from app.workshops.services import get_group
+
+        if not isinstance(payload["group"], str):
+            raise BadInput("group: a short name")
+        group = get_group(edition, payload["group"])
+    body = payload.get("body")
+    if not isinstance(body, str):
+        raise BadInput("body: text")
+    announcement = services.send_announcement(edition, user, body, group)
+    return {"ok": True, "id": announcement.id}
+
+
+@sockets.on_disconnect(live.NAMESPACE)
+def leave(user, sid: str) -> None:
+    from app.facilitation.models import LivePresence
+
+    row = db.session.get(LivePresence, sid)
+    if row is not None:
+        live.emit("presence", {"reason": "leave"}, live.staff_room(row.edition_id))
+    services.presence_leave(sid)
+
+
+# --- refused events are audited ---------------------------------------------------------
+
+
+def edition_of(target: Any) -> Edition | None:
+    """The edition a socket event's target belongs to, following the usual relations."""
+    seen = 0
+    while target is not None and seen < 5:
+        if isinstance(target, Edition):
+            return target
+        edition_id = getattr(target, "edition_id", None)
+        if isinstance(edition_id, int):
+            return db.session.get(Edition, edition_id)
+        for attribute in ("edition", "group", "paper", "section", "question", "argument"):
+            following = getattr(target, attribute, None)
+            if following is not None:
+                target = following
+                break
+        else:
+            return None
+        seen += 1
+    return None
+
+
+def _summary(payload: dict) -> dict:
+    summary = {}
+    for key, value in list(payload.items())[:10]:
+        if isinstance(value, str):
+            summary[str(key)[:40]] = value[:200]
+        elif isinstance(value, int | float | bool) or value is None:
+            summary[str(key)[:40]] = value
+        else:
+            summary[str(key)[:40]] = type(value).__name__
+    return summary
+
+
+def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
+    """Write "forbidden.attempt" in its own transaction: the event's one is rolled back."""
+    try:
+        spec = sockets.registered_events().get((namespace, event))
+        target = spec.target(payload) if spec else None
+        edition = edition_of(target)
+        if edition is None:
+            log.warning("refused %s%s by user %s (no edition)", namespace, event, user.id)
+            return
+        with Session(db.engine) as session:
+            session.add(
+                AuditEntry(
+                    edition_id=edition.id,
+                    actor_id=user.id,
+                    action="forbidden.attempt",
+                    target_type=type(target).__name__.lower(),
+                    target_id=getattr(target, "id", None),
+                    reason=f"{namespace} {event}",
+                    before=None,
+                    after={"event": f"{namespace}:{event}", "payload": _summary(payload)},
+                )
+            )
+            session.commit()
+    except Exception:
+        log.exception("could not audit a refused event")
+
+
+# Registered once per process (a module is imported once): one audit entry per refusal.
+sockets.on_forbidden(audit_forbidden)

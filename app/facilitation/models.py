@@ -1,0 +1,144 @@
+"""Facilitation: phases and deadlines, locks, announcements, the audit log, the dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import TimestampMixin, UTCDateTime, utcnow
+from app.extensions import db
+
+
+class AuditEntry(TimestampMixin, db.Model):
+    """One line of the append-only audit log: who did what to which target, and why.
+
+    Nothing updates or deletes these rows; services only add them (``record_audit``).
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    target_type: Mapped[str] = mapped_column(String(32), default="", nullable=False)
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    before: Mapped[Any] = mapped_column(JSON)
+    after: Mapped[Any] = mapped_column(JSON)
+
+    actor = relationship("User")
+
+
+class LockScope:
+    SECTION = "section"
+    PAPER = "paper"
+    ALL = "all"  # every paper of the edition
+
+    ALL_SCOPES = (SECTION, PAPER, ALL)
+
+
+class ScheduledLock(TimestampMixin, db.Model):
+    """A lock that takes effect at ``at``.
+
+    The authorization rule treats a due, not cancelled lock as in force even before the
+    background timer has applied it (``applied_at``), so edits stop at the exact moment
+    whatever process serves them and even after a restart.
+    """
+
+    __tablename__ = "scheduled_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    scope: Mapped[str] = mapped_column(String(16), nullable=False)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None
+
+
+class Announcement(TimestampMixin, db.Model):
+    """A message from a facilitator to the whole edition or to one group."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_groups.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+
+    author = relationship("User")
+    group = relationship("StakeholderGroup")
+
+
+class AnnouncementRead(db.Model):
+    """Per-user read mark: an announcement without one is unread."""
+
+    __tablename__ = "announcement_reads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    __table_args__ = (UniqueConstraint("announcement_id", "user_id"),)
+
+
+class FacilitationSettings(db.Model):
+    """Per-edition settings of the facilitators (the dashboard's target length)."""
+
+    __tablename__ = "facilitation_settings"
+
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_words: Mapped[int] = mapped_column(Integer, default=300, nullable=False)
+
+
+class LivePresence(db.Model):
+    """One open /live connection (one browser tab on an edition page).
+
+    Kept in the database so that every server process sees who is online; rows are
+    refreshed by a heartbeat and rows older than ``PRESENCE_TTL`` are ignored (a crashed
+    process cannot leave people "online").
+    """
+
+    __tablename__ = "live_presence"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    page: Mapped[str] = mapped_column(String(16), default="page", nullable=False)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(_mapper, _connection, entry: AuditEntry) -> None:
+    raise PermissionError("the audit log is append-only")

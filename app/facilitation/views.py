@@ -1,0 +1,489 @@
+"""Facilitation pages: phases and locks, announcements, the audit log, the dashboard,
+members. Thin: parse → authorize → call a service → render or redirect."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.core import authz
+from app.core.errors import BadInput, PalabreError
+from app.core.templating import edition_link
+from app.facilitation import charts, dashboard, demo, scheduler, services  # noqa: F401 - demo registers
+from app.facilitation.forms import (
+    ActionForm,
+    AnnouncementForm,
+    CurrentPhaseForm,
+    DeadlineForm,
+    LockForm,
+    MemberForm,
+    NewPhaseForm,
+    PhaseForm,
+    ScheduleForm,
+    TargetForm,
+)
+from app.workshops import services as workshops
+from app.workshops.models import Role
+
+bp = Blueprint("facilitation", __name__)
+
+edition_link("dashboard", _l("Dashboard"), "facilitation.dashboard", "edition.facilitate")
+edition_link("facilitation", _l("Phases and locks"), "facilitation.control", "edition.facilitate")
+edition_link("announcements", _l("Announcements"), "facilitation.announcements", "edition.view")
+edition_link("audit", _l("Audit log"), "facilitation.audit", "edition.facilitate")
+edition_link("members", _l("Members"), "facilitation.members", "edition.manage")
+
+
+@bp.before_app_request
+def start_lock_timer() -> None:
+    scheduler.ensure_timer(current_app._get_current_object())
+
+
+def _edition_for(slug: str, action: str):
+    edition = workshops.get_edition(slug)
+    authz.require(current_user, action, edition)
+    return edition
+
+
+def _timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def parse_local(value: str | None) -> datetime | None:
+    """A ``datetime-local`` field (the school's time zone) → an aware datetime."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(_("Write the time as 2024-05-31 18:00.")) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_timezone())
+    return moment.astimezone(UTC)
+
+
+def parse_what(value: str | None) -> tuple[str, int | None]:
+    """ "all", "paper:12" or "section:40" → (scope, target id)."""
+    scope, _sep, target = (value or "").partition(":")
+    if scope == "all" and not target:
+        return scope, None
+    if scope in ("paper", "section") and target.isdigit():
+        return scope, int(target)
+    raise BadInput(_("Choose what to lock."))
+
+
+def local_input(moment: datetime | None) -> str:
+    return moment.astimezone(_timezone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def _back(endpoint: str, slug: str):
+    return redirect(url_for(endpoint, slug=slug), code=303)
+
+
+def _run(fn, success: str | None = None) -> bool:
+    try:
+        fn()
+    except PalabreError as error:
+        flash(error.message, "error")
+        return False
+    if success:
+        flash(success, "info")
+    return True
+
+
+# --- phases and locks ---------------------------------------------------------------------
+
+
+@bp.route("/editions/<slug>/facilitation")
+@login_required
+def control(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    current = CurrentPhaseForm()
+    current.phase.choices = [SelectChoice(p.key, p.name) for p in edition.phases]
+    current.phase.data = edition.current_phase.key if edition.current_phase else None
+    phase_forms = [(phase, PhaseForm(obj=phase, prefix=f"p{phase.id}")) for phase in edition.phases]
+    papers = [(group, group.paper) for group in edition.groups if group.paper is not None]
+    paper_groups = {paper.id: group.name for group, paper in papers}
+    section_names = {
+        section.id: f"{group.name} · {section.key}"
+        for group, paper in papers
+        for section in paper.sections
+    }
+
+    def describe_schedule(item) -> str:
+        if item.scope == "paper":
+            return f"{_('Paper')} · {paper_groups.get(item.paper_id, '?')}"
+        if item.scope == "section":
+            return section_names.get(item.section_id, "?")
+        return _("All the papers")
+
+    return render_template(
+        "facilitation/control.html",
+        edition=edition,
+        current=current,
+        phase_forms=phase_forms,
+        new_phase=NewPhaseForm(),
+        lock_form=LockForm(),
+        schedule_form=ScheduleForm(),
+        action=ActionForm(),
+        papers=papers,
+        schedules=services.pending_schedules(edition),
+        local_input=local_input,
+        describe_schedule=describe_schedule,
+        section_is_locked=_section_is_locked,
+    )
+
+
+def _section_is_locked(section) -> bool:
+    from app.collaboration.permissions import section_is_locked
+
+    return section_is_locked(section)
+
+
+@bp.route("/editions/<slug>/facilitation/phase", methods=["POST"])
+@login_required
+def set_phase(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = CurrentPhaseForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: services.set_current_phase(edition, form.phase.data or "", current_user),
+            _("The phase has changed."),
+        )
+    return _back("facilitation.control", slug)
+
+
+@bp.route("/editions/<slug>/facilitation/phases", methods=["POST"])
+@login_required
+def add_phase(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = NewPhaseForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: services.add_phase(
+                edition, current_user, key=form.key.data, name=form.name.data
+            )
+        )
+    else:
+        flash(_("Give the phase a short name and a name."), "error")
+    return _back("facilitation.control", slug)
+
+
+@bp.route("/editions/<slug>/facilitation/phases/<int:phase_id>", methods=["POST"])
+@login_required
+def phase_action(slug: str, phase_id: int):
+    edition = _edition_for(slug, "edition.facilitate")
+    phase = services.get_phase_by_id(edition, phase_id)
+    operation = request.form.get("operation", "")
+    if operation == "save":
+        form = PhaseForm(prefix=f"p{phase.id}")
+        if form.validate_on_submit():
+            _run(
+                lambda: services.update_phase(
+                    phase,
+                    current_user,
+                    name=form.name.data,
+                    write_own_paper=form.write_own_paper.data,
+                    read_other_papers=form.read_other_papers.data,
+                    debate_mode=form.debate_mode.data,
+                    papers_locked=form.papers_locked.data,
+                ),
+                _("The phase is saved."),
+            )
+        else:
+            flash(_("Check the fields of the phase."), "error")
+    elif operation in ("deadline", "clear_deadline"):
+        form = DeadlineForm()
+        if form.validate_on_submit():
+            _run(
+                lambda: services.set_deadline(
+                    phase,
+                    None if operation == "clear_deadline" else parse_local(form.deadline.data),
+                    current_user,
+                ),
+                _("The deadline is saved."),
+            )
+    elif operation in ("up", "down", "delete") and ActionForm().validate_on_submit():
+        if operation == "delete":
+            _run(lambda: services.delete_phase(phase, current_user))
+        else:
+            _run(lambda: services.move_phase(phase, -1 if operation == "up" else 1, current_user))
+    else:
+        flash(_("Unknown action."), "error")
+    return _back("facilitation.control", slug)
+
+
+@bp.route("/editions/<slug>/facilitation/locks", methods=["POST"])
+@login_required
+def lock(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = LockForm()
+    if form.validate_on_submit():
+        locked = form.locked.data == "1"
+        _run(
+            lambda: services.set_lock(
+                edition,
+                current_user,
+                form.scope.data,
+                form.target.data,
+                locked=locked,
+                reason=form.reason.data or "",
+            ),
+            _("Locked.") if locked else _("Unlocked."),
+        )
+    else:
+        flash(_("Check what to lock."), "error")
+    return _back("facilitation.control", slug)
+
+
+@bp.route("/editions/<slug>/facilitation/schedules", methods=["POST"])
+@login_required
+def schedule(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: services.schedule_lock(
+                edition, current_user, *parse_what(form.what.data), at=parse_local(form.at.data)
+            ),
+            _("The lock is scheduled."),
+        )
+    else:
+        flash(_("Check what to lock."), "error")
+    return _back("facilitation.control", slug)
+
+
+@bp.route("/editions/<slug>/facilitation/schedules/<int:lock_id>/cancel", methods=["POST"])
+@login_required
+def cancel_schedule(slug: str, lock_id: int):
+    edition = _edition_for(slug, "edition.facilitate")
+    scheduled = services.get_schedule(edition, lock_id)
+    if ActionForm().validate_on_submit():
+        _run(
+            lambda: services.cancel_schedule(scheduled, current_user),
+            _("The scheduled lock is cancelled."),
+        )
+    return _back("facilitation.control", slug)
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+@bp.route("/editions/<slug>/announcements", methods=["GET", "POST"])
+@login_required
+def announcements(slug: str):
+    edition = _edition_for(slug, "edition.view")
+    may_send = authz.can(current_user, "edition.facilitate", edition)
+    form = AnnouncementForm()
+    form.group.choices = [SelectChoice("", _("Everyone"))] + [
+        SelectChoice(g.slug, g.name) for g in edition.groups
+    ]
+    status = 200
+    if request.method == "POST":
+        authz.require(current_user, "edition.facilitate", edition)
+        if form.validate_on_submit():
+            group = workshops.get_group(edition, form.group.data) if form.group.data else None
+            if _run(
+                lambda: services.send_announcement(edition, current_user, form.body.data, group),
+                _("The announcement is sent."),
+            ):
+                return _back("facilitation.announcements", slug)
+        status = 400
+    items = services.announcements_for(current_user, edition)
+    already = services.read_ids(current_user, items)
+    services.mark_read(current_user, items)
+    return render_template(
+        "facilitation/announcements.html",
+        edition=edition,
+        items=items,
+        unread={a.id for a in items if a.id not in already},
+        form=form if may_send else None,
+    ), status
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+
+def _audit_filters(edition):
+    def day(name: str) -> date | None:
+        value = request.args.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise BadInput(_("Write the date as 2024-05-31.")) from None
+
+    tz = _timezone()
+    since, until = day("from"), day("to")
+    actor = request.args.get("actor", "").strip()
+    return {
+        "action": request.args.get("action", "").strip() or None,
+        "actor_id": int(actor) if actor.isdigit() else None,
+        "since": datetime.combine(since, time(), tz).astimezone(UTC) if since else None,
+        "until": (
+            datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
+            if until
+            else None
+        ),
+    }
+
+
+@bp.route("/editions/<slug>/audit")
+@login_required
+def audit(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    filters = _audit_filters(edition)
+    entries = services.audit_entries(edition, limit=500, **filters)
+    actors = sorted(
+        {(m.user_id, m.user.name) for m in workshops.members(edition)}, key=lambda p: p[1]
+    )
+    return render_template(
+        "facilitation/audit.html",
+        edition=edition,
+        entries=entries,
+        actions=services.audit_actions(edition),
+        actors=actors,
+        args=request.args,
+        as_json=_as_json,
+    )
+
+
+def _as_json(value) -> str:
+    """Readable JSON for the audit page (accents kept; Jinja escapes it)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@bp.route("/editions/<slug>/audit.csv")
+@login_required
+def audit_csv(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    entries = services.audit_entries(edition, **_audit_filters(edition))
+    return Response(
+        services.audit_csv(entries),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{edition.slug}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def _dashboard_context(edition) -> dict:
+    board = dashboard.build(edition)
+    stats = board.debate or {}
+    return {
+        "edition": edition,
+        "board": board,
+        "progress_chart": charts.progress(board),
+        "participation_chart": charts.participation(board),
+        "balance_chart": charts.balance(board.debate),
+        "cross_group_chart": charts.gauge(
+            stats.get("cross_group_reply_share"), _("Replies that cross groups")
+        ),
+        "sourced_chart": charts.gauge(
+            stats.get("sourced_claim_share"), _("Claims backed by a source")
+        ),
+        "timezone": _timezone(),
+    }
+
+
+@bp.route("/editions/<slug>/dashboard", endpoint="dashboard")
+@login_required
+def dashboard_page(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = TargetForm(target_words=services.settings_of(edition).target_words)
+    return render_template("facilitation/dashboard.html", form=form, **_dashboard_context(edition))
+
+
+@bp.route("/editions/<slug>/dashboard/fragment")
+@login_required
+def dashboard_fragment(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    return render_template("facilitation/_dashboard.html", **_dashboard_context(edition))
+
+
+@bp.route("/editions/<slug>/dashboard/target", methods=["POST"])
+@login_required
+def dashboard_target(slug: str):
+    edition = _edition_for(slug, "edition.facilitate")
+    form = TargetForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: services.set_target_words(edition, form.target_words.data, current_user),
+            _("The target length is saved."),
+        )
+    else:
+        flash(_("The target length is between 10 and 20,000 words."), "error")
+    return _back("facilitation.dashboard", slug)
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+@bp.route("/editions/<slug>/members")
+@login_required
+def members(slug: str):
+    edition = _edition_for(slug, "edition.manage")
+    form = MemberForm()
+    form.group.choices = [SelectChoice(g.slug, g.name) for g in edition.groups]
+    return render_template(
+        "facilitation/members.html",
+        edition=edition,
+        memberships=workshops.members(edition),
+        form=form,
+        roles=Role,
+    )
+
+
+@bp.route("/editions/<slug>/members/<int:membership_id>", methods=["POST"])
+@login_required
+def member_action(slug: str, membership_id: int):
+    edition = _edition_for(slug, "edition.manage")
+    membership = services.get_membership(edition, membership_id)
+    operation = request.form.get("operation", "")
+    form = MemberForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired; try again."), "error")
+    elif operation == "promote":
+        _run(
+            lambda: services.promote_to_facilitator(membership, current_user),
+            _("The participant is now a facilitator."),
+        )
+    elif operation == "move":
+        _run(
+            lambda: services.move_member(
+                membership, workshops.get_group(edition, form.group.data or ""), current_user
+            ),
+            _("The member has changed group."),
+        )
+    elif operation == "remove":
+        _run(
+            lambda: services.remove_member(membership, current_user),
+            _("The member is removed; what they wrote stays."),
+        )
+    else:
+        flash(_("Unknown action."), "error")
+    return _back("facilitation.members", slug)

@@ -1,0 +1,1 @@
+"""Workshops: editions of a school, their questions, stakeholder groups, members, phases."""

@@ -1,0 +1,1 @@
+"""Dashboard benchmark: ``.venv/bin/python -m benchmarks.dashboard``."""

@@ -1,0 +1,1 @@
+"""Export benchmark: ``python -m benchmarks.exports`` (see __main__.py)."""

@@ -1,0 +1,33 @@
+"""Playwright driving Debian's Chromium, shared by every browser test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.conftest import needs_service
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch_chromium(playwright):
+    if not Path(CHROMIUM).exists():
+        needs_service("Chromium", f"{CHROMIUM} is missing (make test installs it with apt as root)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def log_in_page(page, base_url: str, email: str, password: str = "palabre-demo") -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base_url}/")

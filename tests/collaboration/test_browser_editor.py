@@ -1,0 +1,97 @@
+"""Two members co-write in Chromium: live, offline and back, and locked at the deadline."""
+
+import pytest
+
+from app.collaboration.services import notify_access_changed, paper_of
+from app.extensions import db
+from tests.browser_support import log_in_page
+
+pytestmark = pytest.mark.browser
+
+PAPER = "/editions/malisig-2023/groups/gouvernement/paper"
+INTRO = '.paper-section[data-key="introduction"]'
+
+
+def _open_paper(browser, base_url, email):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in_page(page, base_url, email)
+    page.goto(base_url + PAPER)
+    page.wait_for_selector('#connection-badge[data-status="connected"]')
+    page.click(f"{INTRO} .open")
+    page.wait_for_selector(f"{INTRO} .cm-content")
+    page.errors = errors
+    return context, page
+
+
+def _type(page, text):
+    page.click(f"{INTRO} .cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def _text(page) -> str:
+    return page.evaluate(
+        "() => window.palabreEditor.sections.get('malisig-2023/gouvernement/introduction')"
+        ".session.text.toString()"
+    )
+
+
+@pytest.fixture
+def two_members(live_server, demo, browser):
+    first = _open_paper(browser, live_server.base_url, "gouvernement1@demo.palabre")
+    second = _open_paper(browser, live_server.base_url, "gouvernement2@demo.palabre")
+    yield first[1], second[1], second[0]
+    first[0].close()
+    second[0].close()
+
+
+def test_two_members_see_each_others_text_and_cursor(two_members):
+    fatoumata, ibrahim, _ = two_members
+    _type(fatoumata, "Les coupures d'Internet sont illégales. ")
+    ibrahim.wait_for_function(
+        "() => document.querySelector('.paper-section[data-key=introduction] .cm-content')"
+        ".textContent.includes('illégales')"
+    )
+    ibrahim.wait_for_selector(f"{INTRO} .cm-ySelectionInfo", state="attached")
+    assert "Fatoumata" in ibrahim.inner_text(f"{INTRO} .cm-ySelectionInfo")
+    assert "illégales" in ibrahim.inner_text(f"{INTRO} .preview")
+    assert fatoumata.errors == [] and ibrahim.errors == []
+
+
+def test_offline_edits_merge_when_the_link_returns(two_members):
+    fatoumata, ibrahim, ibrahim_context = two_members
+    _type(fatoumata, "Début. ")
+    ibrahim.wait_for_function(
+        "() => document.querySelector('.cm-content').textContent.includes('Début.')"
+    )
+    ibrahim_context.set_offline(True)
+    ibrahim.wait_for_selector('#connection-badge[data-status="offline"]')
+    _type(ibrahim, "hors-ligne ")
+    _type(fatoumata, "en-ligne ")
+    ibrahim_context.set_offline(False)
+    ibrahim.wait_for_selector('#connection-badge[data-status="connected"]', timeout=20000)
+    fatoumata.wait_for_function(
+        "() => document.querySelector('.cm-content').textContent.includes('hors-ligne')",
+        timeout=20000,
+    )
+    ibrahim.wait_for_function(
+        "() => document.querySelector('.cm-content').textContent.includes('en-ligne')"
+    )
+    assert _text(fatoumata) == _text(ibrahim)
+    for word in ("Début.", "hors-ligne", "en-ligne"):
+        assert _text(fatoumata).count(word) == 1
+
+
+def test_a_lock_turns_the_editors_read_only_without_a_reload(two_members, demo):
+    fatoumata, ibrahim, _ = two_members
+    paper = paper_of(demo.groups[0])
+    paper.locked = True
+    db.session.commit()
+    notify_access_changed(paper.sections)
+    for page in (fatoumata, ibrahim):
+        page.wait_for_selector(f"{INTRO} .cm-content[contenteditable=false]")
+        assert page.is_visible(f"{INTRO} .lock")

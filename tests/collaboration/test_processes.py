@@ -1,0 +1,202 @@
+"""Real server processes: killed with SIGKILL, fed garbage, or two of them behind Redis."""
+
+import functools
+import resource
+import threading
+
+import pytest
+import socketio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import write_var_uint
+
+from app import create_app
+from app.accounts.services import find_user
+from app.config import TestConfig
+from tests.collaboration.conftest import Editor, wait_until
+from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
+from tests.conftest import needs_service, session_cookie_for
+
+SECTION = "malisig-2023/gouvernement/introduction"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def instance(tmp_path):
+    env = environment(tmp_path)
+    prepare_database(env)
+    app = create_app(TestConfig(f"sqlite:///{tmp_path / 'palabre.sqlite3'}", str(tmp_path)))
+    with app.app_context():
+        yield env, app
+
+
+def _cookie(app, email: str) -> str:
+    user = find_user(email)
+    return f"{app.config['SESSION_COOKIE_NAME']}={session_cookie_for(app, user)}"
+
+
+def _editor(server: ServerProcess, app, email="gouvernement1@demo.palabre") -> Editor:
+    sio = socketio.Client(reconnection=False)
+    sio.connect(
+        server.url,
+        headers={"Cookie": _cookie(app, email)},
+        namespaces=["/collab"],
+        transports=["websocket"],
+        wait_timeout=5,
+    )
+    editor = Editor(sio, SECTION)
+    assert editor.join()["ok"]
+    return editor
+
+
+def _close(editor: Editor) -> None:
+    if editor.sio.connected:
+        ws = editor.sio.eio.ws
+        ws.close = functools.partial(ws.close, timeout=0.05)
+        editor.sio.disconnect()
+
+
+@pytest.mark.slow
+def test_sigkill_mid_session_loses_no_acknowledged_update(instance):
+    env, app = instance
+    server = ServerProcess(env)
+    editor = _editor(server, app)
+    acknowledged: list[str] = []
+
+    def keep_typing():
+        for n in range(10_000):
+            word = f"mot{n}é"
+            try:
+                ack = editor.type(None, word + " ")
+            except Exception:  # the server died under us
+                return
+            if ack.get("ok"):
+                acknowledged.append(word)
+
+    typist = threading.Thread(target=keep_typing, daemon=True)
+    typist.start()
+    assert wait_until(lambda: len(acknowledged) >= 30)
+    server.kill()
+    typist.join(timeout=15)
+    _close(editor)
+    restarted = ServerProcess(env)
+    try:
+        reader = _editor(restarted, app, "gouvernement2@demo.palabre")
+        assert wait_until(lambda: set(acknowledged) <= set(reader.value().split()))
+        _close(reader)
+    finally:
+        restarted.stop()
+
+
+@pytest.mark.slow
+def test_sigterm_drains_and_exits_cleanly_losing_nothing_acknowledged(instance):
+    env, app = instance
+    server = ServerProcess(env)
+    editor = _editor(server, app)
+    acknowledged: list[str] = []
+
+    def keep_typing():
+        for n in range(10_000):
+            try:
+                ack = editor.type(None, f"terme{n}à ")
+            except Exception:  # the connection was closed by the drain
+                return
+            if ack.get("ok"):
+                acknowledged.append(f"terme{n}à")
+
+    typist = threading.Thread(target=keep_typing, daemon=True)
+    typist.start()
+    assert wait_until(lambda: len(acknowledged) >= 30)
+    server.process.terminate()
+    assert server.process.wait(timeout=20) == 0
+    typist.join(timeout=15)
+    _close(editor)
+    server.stop()
+    restarted = ServerProcess(env)
+    try:
+        reader = _editor(restarted, app, "gouvernement2@demo.palabre")
+        assert wait_until(lambda: set(acknowledged) <= set(reader.value().split()))
+        _close(reader)
+    finally:
+        restarted.stop()
+
+
+def _memory_cap():
+    limit = 1536 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _framed(kind: bytes, body: bytes) -> bytes:
+    return kind + write_var_uint(len(body)) + body
+
+
+hostile = st.one_of(
+    st.binary(max_size=300),
+    st.binary(max_size=300).map(lambda b: _framed(b"\x00\x02", b)),
+    st.binary(max_size=300).map(lambda b: _framed(b"\x00\x01", b)),
+    st.binary(max_size=300).map(lambda b: _framed(b"\x00\x00", b)),
+    st.binary(max_size=300).map(lambda b: _framed(b"\x01", b)),
+    st.binary(min_size=1, max_size=40).map(lambda b: b"\x00\x02" + write_var_uint(2**31) + b),
+)
+
+
+@pytest.mark.slow
+def test_random_and_crafted_bytes_leave_the_server_alive_and_the_document_intact(instance):
+    env, app = instance
+    server = ServerProcess(env, preexec_fn=_memory_cap)
+    editor = _editor(server, app)
+    assert editor.type(None, "Texte à garder intact.")["ok"]
+    sio = editor.sio
+
+    @settings(
+        max_examples=2500,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(data=hostile, event=st.sampled_from(["sync", "awareness"]))
+    def send(data, event):
+        ack = sio.call(event, {"section": SECTION, "data": data}, namespace="/collab", timeout=10)
+        assert isinstance(ack, dict)
+
+    try:
+        send()
+        assert server.alive()
+        reader = _editor(server, app, "gouvernement2@demo.palabre")
+        assert wait_until(lambda: reader.value() == "Texte à garder intact.")
+        _close(reader)
+    finally:
+        _close(editor)
+        server.stop()
+
+
+def _redis_available() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError as error:
+        needs_service("Redis", f"{REDIS_URL}: {error}")
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_two_server_processes_behind_redis_converge(tmp_path):
+    _redis_available()
+    env = environment(tmp_path, REDIS_URL=REDIS_URL)
+    prepare_database(env)
+    app = create_app(TestConfig(f"sqlite:///{tmp_path / 'palabre.sqlite3'}", str(tmp_path)))
+    first, second = ServerProcess(env), ServerProcess(env)
+    try:
+        with app.app_context():
+            on_first = _editor(first, app)
+            on_second = _editor(second, app, "gouvernement2@demo.palabre")
+        assert on_first.type(None, "Depuis le premier. ")["ok"]
+        assert wait_until(lambda: on_second.value() == "Depuis le premier. ")
+        assert on_second.type(None, "Depuis le second.")["ok"]
+        assert wait_until(lambda: on_first.value() == "Depuis le premier. Depuis le second.")
+        _close(on_first)
+        _close(on_second)
+    finally:
+        first.stop()
+        second.stop()
