@@ -254,14 +254,14 @@ def session_cookie_for(app, user) -> str:
 
 @pytest.fixture
 def socketio_client(app, live_server) -> Iterator[Callable]:
-    import socketio
+    from tests.socket_support import OrderedClient
 
     clients = []
 
     def make(user, namespaces=("/collab",), *, origin: str | None = None, connect=True):
         # The Origin goes through websocket-client's option: as a header it would be sent
         # twice (websocket-client adds its own) and refused.
-        sio = socketio.Client(
+        sio = OrderedClient(
             reconnection=False, websocket_extra_options={"origin": origin or live_server.base_url}
         )
         headers = {}

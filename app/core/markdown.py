@@ -184,8 +184,12 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def render_html(text: str | None) -> str:
-    """Markdown → sanitized HTML for the web (links get ``rel="noopener nofollow"``)."""
+    """Markdown → sanitized HTML for the web (links get ``rel="noopener nofollow"``).
+
+    Kept for the last few thousand texts: a debate page renders hundreds of arguments
+    whose text rarely changes."""
     html = markdown().render(keep_orphan_footnotes(clean_text(text)))
     return nh3.clean(
         html,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.errors import BadInput, Conflict, Forbidden, NotFound
 from app.core.markdown import clean_text
@@ -146,6 +147,7 @@ def thread(
         db.session.scalars(
             select(Argument)
             .where(Argument.question_id == question.id, Argument.merged_into_id.is_(None))
+            .options(selectinload(Argument.citations).joinedload(Citation.source))
             .order_by(Argument.created_at, Argument.id)
         )
     )

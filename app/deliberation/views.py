@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
 from app.collaboration.services import paper_of
@@ -81,6 +82,15 @@ def _filters() -> dict:
     }
 
 
+BOXES = ("reply", "insert", "report", "moderation")
+
+
+def _open_box() -> tuple[str, int] | None:
+    """The box a person opened without JavaScript (``?box=reply&to=12``)."""
+    box, argument_id = request.args.get("box"), request.args.get("to", type=int)
+    return (box, argument_id) if box in BOXES and argument_id else None
+
+
 def _thread_context(edition, question) -> dict:
     filters = _filters()
     membership = workshops.membership_of(current_user, edition)
@@ -97,6 +107,16 @@ def _thread_context(edition, question) -> dict:
         "groups": {g.id: g for g in edition.groups},
         "own_sections": paper.sections if paper else [],
         "me": current_user,
+        "open_box": _open_box(),
+        "csrf": generate_csrf(),
+        "labels": {
+            "reply": _("Reply"),
+            "insert": _("Insert into our paper"),
+            "report": _("Report"),
+            "moderation": _("Moderate"),
+            "replies": _("Replies"),
+            "open_form": _("Open the form"),
+        },
     }
     return {
         **ctx,

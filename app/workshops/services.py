@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.core.errors import BadInput, Conflict, NotFound
@@ -274,12 +275,33 @@ def _sync_outlines(edition: Edition) -> None:
 # --- memberships ------------------------------------------------------------------------
 
 
+_MEMBERSHIPS = "palabre_memberships"
+
+
 def membership_of(user: User | None, edition: Edition | None) -> Membership | None:
+    """The user's membership in the edition. Every permission asks it, hundreds of times
+    for one page of the debate: the answer is kept until the session writes anything."""
     if user is None or edition is None or getattr(user, "id", None) is None:
         return None
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.edition_id == edition.id)
-    )
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.info.pop(_MEMBERSHIPS, None)
+    cache = session.info.setdefault(_MEMBERSHIPS, {})
+    key = (user.id, edition.id)
+    if key not in cache:
+        cache[key] = session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.edition_id == edition.id
+            )
+        )
+    return cache[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_memberships(session: Session, *_args) -> None:
+    session.info.pop(_MEMBERSHIPS, None)
 
 
 def set_membership(

@@ -1,33 +1,33 @@
-"""Live-editing load: propagation latency of many editors typing at once, against Hocuspocus.
+"""Live co-writing under load: propagation latency of many typing editors, against Hocuspocus.
 
-    .venv/bin/python -m benchmarks.collab_load [--editors 150] [--seconds 30]
+    .venv/bin/python -m benchmarks.collab_load [--editors 150] [--seconds 30] \
         [--servers palabre,hocuspocus,hocuspocus-default]
 
 N simulated editors (default 150: 3 groups × 5 sections × 10 members) each type a few
-characters about twice a second (uniform jitter) into a section for ``--seconds``, after
-``--warmup`` seconds of the same typing. Every edit inserts a unique marker ``{editor.seq}``;
-every other client of the section notes when the marker arrives in its document (pycrdt Text
-observer, after applying the update). Printed per server: edits sent per second, deliveries
-(edit × other client of its section), propagation latency p50/p95/p99/max (sender to
-receiver, one clock), deliveries missing after a drain, whether every section's clients
-converged, the server's CPU over the measured window (cores) and its peak RSS (VmHWM), and
-the client process's own CPU (if it nears 1 core, the figures measure the client).
+characters about twice a second (jittered), ``--warmup`` then ``--seconds`` seconds. Every edit
+inserts a unique marker ``{editor.seq}``; every other client of the section notes when it shows
+up in its document (pycrdt Text observer, after applying the update). Printed per server:
+edits/s, deliveries (edit × other client of the section), propagation latency p50/p95/p99/max
+(sender to receiver, one clock), server CPU over the window (cores) and peak RSS (VmHWM),
+client CPU (near 1 core, the client is the bottleneck), and correctness: deliveries missing,
+updates unacknowledged or refused, sections whose clients did not converge. Other work on the
+machine skews it all: the load average is printed.
 
-Palabre runs as ``python -m app.server`` on a fresh SQLite instance (demo edition plus
-participants up to N/15 per group); clients speak Socket.IO (Engine.IO 4) on a websocket,
-with the session cookie of a member, and ask an acknowledgement for every update like the
-browser does. Palabre commits each update before relaying it.
+Palabre runs as ``python -m app.server`` on a fresh SQLite instance (the demo plus members up
+to N/15 per group) and commits each update before relaying it. Clients speak Socket.IO on a
+websocket with a member's session cookie and, like the browser, ask an acknowledgement for each
+update. (python-socketio's threaded client starts a thread per message and its asyncio client
+needs aiohttp, not installed: the few Engine.IO frames are written here.)
 
-The peer is @hocuspocus/server 3.4.4 (the 4.x line needs Node ≥ 22), installed with npm into
+The peer is @hocuspocus/server 3.4.4 (4.x needs Node ≥ 22), installed by npm into
 ~/.cache/palabre-bench/hocuspocus (reused), with its SQLite extension in WAL mode,
-synchronous=NORMAL like Palabre. ``hocuspocus`` stores the document on every update
-(debounce 0), the closest it offers to Palabre's guarantee (it still relays before its
-store completes); ``hocuspocus-default`` keeps its 2 s / 10 s store debounce. Its protocol
-is the y-protocols messages prefixed with the document name, on one raw websocket per editor.
+synchronous=NORMAL like Palabre. ``hocuspocus`` stores on every update (debounce 0), the
+closest it comes to Palabre's guarantee (it relays without waiting for the store);
+``hocuspocus-default`` keeps its 2 s / 10 s debounce. One raw websocket per editor, frames are
+y-protocols messages prefixed with the document name. The same client code (one thread, a
+selector over every socket) drives both; only a thin transport differs.
 
-The same client code (one thread, a selector over every socket) drives both servers; only
-a thin transport (Socket.IO frames or Hocuspocus frames) differs. Target on the 2-core
-machine: p99 ≤ 100 ms at 150 editors, and within 2× of Hocuspocus's p99.
+Target on the 2-core machine: p99 ≤ 100 ms at 150 editors, and within 2× of Hocuspocus's p99.
 """
 
 from __future__ import annotations
@@ -39,21 +39,16 @@ import os
 import random
 import re
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pycrdt
 import websocket
-from pycrdt import (
-    Doc,
-    Text,
-    create_sync_message,
-    create_update_message,
-    handle_sync_message,
-    write_var_uint,
-)
+from pycrdt import Doc, Text, create_sync_message, create_update_message, handle_sync_message
 
 from tests.collaboration.serverproc import ServerProcess, environment, free_port
 
@@ -64,43 +59,35 @@ MARKER = re.compile(r"\{\d+\.\d+\}")
 PEER_DIR = Path.home() / ".cache" / "palabre-bench" / "hocuspocus"
 PEER_PACKAGES = ("@hocuspocus/server@3.4.4", "@hocuspocus/extension-sqlite@3.4.4")
 
+# Run with the server's environment: the demo, members up to argv[1] per group, then the
+# session cookies a logged-in browser of each participant sends, as JSON.
 PREPARE = """
-import sys
+import json, sys
 from app import create_app
-from app.accounts import services as accounts
+from app.accounts.services import create_user
 from app.config import Config
 from app.extensions import db
 from app.workshops import services
 from app.workshops.demo import DEMO_PASSWORD, load_demo
 from app.workshops.models import Role
-app = create_app(Config())
+app, cookies = create_app(Config()), {}
 with app.app_context():
     db.create_all()
     edition = load_demo()
     for slug in sys.argv[2:]:
         group = services.get_group(edition, slug)
         for n in range(len(services.members(edition, group)), int(sys.argv[1])):
-            user = accounts.create_user(f"bench-{slug}-{n}@bench.palabre", f"Bench {n}",
-                                        DEMO_PASSWORD)
+            user = create_user(f"bench-{slug}-{n}@bench.palabre", f"Bench {n}", DEMO_PASSWORD)
             services.set_membership(edition, user, Role.PARTICIPANT, group)
     db.session.commit()
-"""
-
-NODE_SERVER = """
-const { Server } = require("@hocuspocus/server");
-const { SQLite } = require("@hocuspocus/extension-sqlite");
-const [port, database, debounce] = process.argv.slice(2);
-const sqlite = new SQLite({ database });
-const options = { quiet: true, extensions: [sqlite] };
-if (debounce !== "default") Object.assign(options, { debounce: 0, maxDebounce: 0 });
-const server = new Server(options);
-// Its `address` setting is ignored (it listens on every interface): bind it ourselves.
-server.httpServer.listen(Number(port), "127.0.0.1", function ready() {
-  if (!sqlite.db) return setTimeout(ready, 10);  // its onConfigure runs a little later
-  sqlite.db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", (error) => {
-    console.log(error ? String(error) : "ready");
-  });
-});
+    for slug in sys.argv[2:]:
+        for member in services.members(edition, services.get_group(edition, slug)):
+            if member.role == Role.PARTICIPANT:
+                client = app.test_client()
+                with client.session_transaction() as session:
+                    session["_user_id"], session["_fresh"] = member.user.get_id(), True
+                cookies.setdefault(slug, []).append(client.get_cookie("palabre_session").value)
+print(json.dumps(cookies))
 """
 
 
@@ -108,29 +95,25 @@ class SocketIOTransport:
     """Palabre: Engine.IO 4 / Socket.IO 5 frames on a websocket, namespace /collab."""
 
     def __init__(self, url: str, cookie: str, section: str) -> None:
-        self.section, self.acks, self.errors, self.event, self.next_id = section, {}, 0, None, 1
+        self.section, self.joined, self.events, self.next_id = section, None, [], 0
+        self.expected = self.acks = self.errors = self.garbled = 0
         self.ws = websocket.create_connection(
             url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
             header=[f"Cookie: palabre_session={cookie}"],
         )
-        assert self.ws.recv().startswith("0{")
+        assert self.ws.recv().startswith("0{")  # Engine.IO open
         self.ws.send("40/collab,")
-        reply = self.ws.recv()
-        if not reply.startswith("40/collab,"):
+        if not (reply := self.ws.recv()).startswith("40/collab,"):
             raise RuntimeError(f"connection refused: {reply}")
-        ack = self.call("join", {"section": section})
-        if not ack.get("ok"):
-            raise RuntimeError(f"join refused: {ack}")
-
-    def call(self, event: str, payload: dict) -> dict:
-        ident = self.next_id
-        self.ws.send(f"42/collab,{ident}" + json.dumps([event, payload]))
-        while ident not in self.acks:
+        self.ws.send('42/collab,0["join",' + json.dumps({"section": section}) + "]")
+        while self.joined is None:
             self.read()
-        return self.acks.pop(ident)
+        if not self.joined.get("ok"):
+            raise RuntimeError(f"join refused: {self.joined}")
 
     def send(self, message: bytes) -> None:
-        self.next_id += 1
+        """A binary event asking an acknowledgement, as the browser sends it."""
+        self.next_id, self.expected = self.next_id + 1, self.expected + 1
         head = {"section": self.section, "data": {"_placeholder": True, "num": 0}}
         self.ws.send(f"451-/collab,{self.next_id}" + json.dumps(["sync", head]))
         self.ws.send_binary(message)
@@ -138,20 +121,21 @@ class SocketIOTransport:
     def read(self) -> list[bytes]:
         opcode, data = self.ws.recv_data()
         if opcode == websocket.ABNF.OPCODE_BINARY:
-            event, self.event = self.event, None
-            return [data] if event == "sync" else []
+            return [data] if self.events and self.events.pop(0) == "sync" else []
         text = data.decode()
         if text == "2":  # Engine.IO ping
             self.ws.send("3")
-        elif text.startswith("451-/collab,"):
-            self.event = json.loads(text[12:])[0]
+        elif text.startswith("451-/collab,"):  # a binary event: its attachment follows
+            # Another event's header before the previous attachment: a browser's
+            # socket.io-client closes the connection on it ("parse error").
+            self.garbled += bool(self.events)
+            self.events.append(json.loads(text[12:])[0])
         elif text.startswith("43/collab,"):
             ident, body = re.match(r"(\d+)(.*)", text[10:], re.S).groups()
             reply = json.loads(body)[0]
-            self.errors += not reply.get("ok")
-            self.acks[int(ident)] = reply
-        elif text.startswith("42/collab,") and '"error"' in text[10:20]:
-            self.errors += 1
+            self.acks, self.errors = self.acks + (ident != "0"), self.errors + (not reply.get("ok"))
+            if ident == "0":
+                self.joined = reply
         return []
 
 
@@ -160,33 +144,34 @@ class HocuspocusTransport:
 
     def __init__(self, url: str, cookie: str | None, section: str) -> None:
         name = section.encode()
-        self.prefix, self.acks, self.errors = write_var_uint(len(name)) + name, 0, 0
+        self.prefix = pycrdt.write_var_uint(len(name)) + name
+        self.expected = self.acks = self.errors = self.garbled = 0
         self.ws = websocket.create_connection(url)
         # It holds every message until an auth message: type 2, token (0), empty token.
         self.ws.send_binary(self.prefix + b"\x02\x00\x00")
 
     def send(self, message: bytes) -> None:
+        self.expected += message[1] != 0  # it acknowledges step 2 and updates
         self.ws.send_binary(self.prefix + message)
 
     def read(self) -> list[bytes]:
         _opcode, data = self.ws.recv_data()
         kind, body = data[len(self.prefix)], data[len(self.prefix) + 1 :]
-        if kind == 8:  # SyncStatus: acknowledgement of an update
+        if kind == 8:  # SyncStatus: acknowledgement (1) or refusal (0)
             self.acks += 1
+            self.errors += body[:1] != b"\x01"
         elif kind in (0, 4):  # Sync, SyncReply
             return [b"\x00" + body]
         return []
 
 
 class Editor:
+    """One member typing in one section: the same code whatever the transport."""
+
     def __init__(self, ident: int, section: int, transport, arrivals: dict) -> None:
-        self.ident, self.section, self.transport, self.arrivals = (
-            ident,
-            section,
-            transport,
-            arrivals,
-        )
-        self.doc, self.seq, self.local, self.synced = Doc(), 0, False, False
+        self.ident, self.section, self.transport = ident, section, transport
+        self.arrivals, self.seq, self.local, self.synced = arrivals, 0, False, False
+        self.doc = Doc()
         self.text = self.doc.get("markdown", type=Text)
         self.text.observe(self._observed)
         transport.send(create_sync_message(self.doc))
@@ -208,13 +193,12 @@ class Editor:
                 self.transport.send(reply)
 
     def type(self, rng: random.Random) -> tuple[str, float]:
+        """Insert a few characters (a unique marker) somewhere; send the update."""
         self.seq += 1
-        marker = f"{{{self.ident}.{self.seq}}}"
-        current = str(self.text)
-        at = len(current[: rng.randint(0, len(current))].encode())
+        marker, current = f"{{{self.ident}.{self.seq}}}", str(self.text)
         before = self.doc.get_state()
         self.local = True
-        self.text.insert(at, marker)
+        self.text.insert(len(current[: rng.randint(0, len(current))].encode()), marker)
         self.local = False
         update = self.doc.get_update(before)
         sent = time.monotonic()
@@ -222,132 +206,95 @@ class Editor:
         return marker, sent
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:  # user + system
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
-
-
-def drive(editors: list[Editor], pid: int, args) -> dict:
-    """Connect-and-sync done; type for warm-up + window, then drain. One thread."""
-    selector = selectors.DefaultSelector()
-    for editor in editors:
-        selector.register(editor.transport.ws.sock, selectors.EVENT_READ, editor)
-    while not all(editor.synced for editor in editors):
-        for key, _ in selector.select(5):
-            key.data.receive()
-    rng = random.Random(args.seed)
-    start = time.monotonic()
-    t0, t1 = start + args.warmup, start + args.warmup + args.seconds
-    queue = [(start + rng.uniform(0, 1 / args.rate), i) for i in range(len(editors))]
-    heapq.heapify(queue)
-    sent, cpu, arrivals = {}, {}, editors[0].arrivals
-    per_section = args.editors // len(sections(args))
-    deadline, check = t1 + args.drain, t1
-    while True:
-        now = time.monotonic()
-        if "start" not in cpu and now >= t0:
-            cpu["start"] = (cpu_seconds(pid), time.process_time(), now)
-        if "end" not in cpu and now >= t1:
-            cpu["end"] = (cpu_seconds(pid), time.process_time(), now)
-        while now < t1 and queue[0][0] <= now:
-            due, index = heapq.heappop(queue)
-            marker, at = editors[index].type(rng)
-            if t0 <= at < t1:
-                sent[marker] = (at, index)
-            heapq.heappush(queue, (max(due, now) + rng.uniform(0.5, 1.5) / args.rate, index))
-        if now >= t1 and now >= check:
-            if now >= deadline or _complete(sent, arrivals, per_section):
-                break
-            check = now + 0.2
-        timeout = max(0.0, queue[0][0] - now) if now < t1 else 0.05
-        for key, _ in selector.select(min(timeout, 0.05)):
-            key.data.receive()
-    (s0, c0, w0), (s1, c1, w1) = cpu["start"], cpu["end"]
-    return {"sent": sent, "cpu": (s1 - s0) / (w1 - w0), "client_cpu": (c1 - c0) / (w1 - w0)}
-
-
-def _complete(sent: dict, arrivals: dict, per_section: int) -> bool:
-    return all(len(arrivals.get(marker, ())) >= per_section - 1 for marker in sent)
+    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
 
 
 def sections(args) -> list[str]:
     return [f"{EDITION}/{g}/{k}" for g in GROUPS for k in KEYS[: args.sections]]
 
 
+def drive(editors: list[Editor], pid: int, args) -> tuple[dict, float, float]:
+    """Wait for every initial sync, type (warm-up, window), drain; one thread for all. Returns
+    the edits of the window (marker → send time, sender), server and client CPU (cores)."""
+    selector = selectors.DefaultSelector()
+    for editor in editors:
+        selector.register(editor.transport.ws.sock, selectors.EVENT_READ, editor)
+    while not all(editor.synced for editor in editors):
+        for key, _ in selector.select(5):
+            key.data.receive()
+    rng, arrivals, per_section = random.Random(args.seed), editors[0].arrivals, args.per_section
+    start = time.monotonic()
+    t0, t1 = start + args.warmup, start + args.warmup + args.seconds
+    queue = [(start + rng.uniform(0, 1 / args.rate), i) for i in range(len(editors))]
+    heapq.heapify(queue)
+    sent, cpu, check = {}, [], t1
+    while True:
+        now = time.monotonic()
+        if len(cpu) < 2 and now >= (t0, t1)[len(cpu)]:
+            cpu.append((cpu_seconds(pid), time.process_time(), now))
+        while now < t1 and queue[0][0] <= now:
+            due, index = heapq.heappop(queue)
+            marker, at = editors[index].type(rng)
+            if t0 <= at < t1:
+                sent[marker] = (at, index)
+            heapq.heappush(queue, (max(due, now) + rng.uniform(0.5, 1.5) / args.rate, index))
+        if now >= check:  # after the window: until every delivery and ack is in, or --drain
+            done = all(len(arrivals.get(m, ())) >= per_section - 1 for m in sent) and all(
+                e.transport.acks >= e.transport.expected for e in editors
+            )
+            if done or now >= t1 + args.drain:
+                break
+            check = now + 0.2
+        timeout = min(0.05, max(0.0, queue[0][0] - now) if now < t1 else 0.05)
+        for key, _ in selector.select(timeout):
+            key.data.receive()
+    (s0, c0, w0), (s1, c1, w1) = cpu
+    return sent, (s1 - s0) / (w1 - w0), (c1 - c0) / (w1 - w0)
+
+
 def measure(name: str, url: str, pid: int, transport, cookies: dict, args) -> dict:
     arrivals: dict[str, dict[int, float]] = {}
-    names = sections(args)
-    per_section = args.editors // len(names)
-    editors = []
+    names, per_section, editors = sections(args), args.per_section, []
     for i in range(args.editors):
         section = names[i // per_section]
         cookie = cookies[section.split("/")[1]][i % per_section] if cookies else None
         editors.append(Editor(i, i // per_section, transport(url, cookie, section), arrivals))
-    result = drive(editors, pid, args)
+    sent, cpu, client_cpu = drive(editors, pid, args)
     latencies, missing = [], 0
-    for marker, (at, sender) in result["sent"].items():
-        got = arrivals.get(marker, {})
-        first = sender // per_section * per_section
+    for marker, (at, sender) in sent.items():
+        got, first = arrivals.get(marker, {}), sender // per_section * per_section
         for other in range(first, first + per_section):
-            if other != sender:
-                if other in got:
-                    latencies.append((got[other] - at) * 1000)
-                else:
-                    missing += 1
+            if other != sender and other in got:
+                latencies.append((got[other] - at) * 1000)
+            missing += other != sender and other not in got
     texts = [{str(e.text) for e in editors if e.section == s} for s in range(len(names))]
     for editor in editors:
         editor.transport.ws.close(timeout=0.05)
-    latencies.sort()
-    latencies = latencies or [float("nan")]
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
-    return {
-        "server": name,
-        "edits": len(result["sent"]),
-        "edits_s": len(result["sent"]) / args.seconds,
-        "deliveries": len(latencies),
-        "p50": pick(0.5),
-        "p95": pick(0.95),
-        "p99": pick(0.99),
-        "max": latencies[-1],
-        "missing": missing,
-        "diverged": sum(len(t) > 1 for t in texts),
-        "errors": sum(e.transport.errors for e in editors),
-        "cpu": result["cpu"],
-        "rss": peak_rss_mb(pid),
-        "client_cpu": result["client_cpu"],
-    }
+    row = {"server": name, "edits": len(sent), "edits/s": len(sent) / args.seconds}
+    row["deliveries"], latencies = len(latencies), sorted(latencies) or [float("nan")]
+    for head, q in (("p50 ms", 50), ("p95 ms", 95), ("p99 ms", 99), ("max ms", 100)):
+        row[head] = latencies[min(len(latencies) - 1, q * len(latencies) // 100)]
+    row["missing"], transports = missing, [e.transport for e in editors]
+    row["unacked"] = sum(t.expected - t.acks for t in transports)
+    row["refused"] = sum(t.errors for t in transports)
+    row["garbled"] = sum(t.garbled for t in transports)
+    row["diverged"] = sum(len(t) > 1 for t in texts)
+    row.update({"CPU cores": cpu, "peak MB": peak_rss_mb(pid), "client CPU": client_cpu})
+    return row
 
 
 def run_palabre(args) -> dict:
-    instance = Path(tempfile.mkdtemp(prefix="palabre-collab-load-"))
-    env = environment(instance)
-    per_section = args.editors // len(sections(args))
-    root = Path(__file__).resolve().parents[2]
-    subprocess.run(
-        [sys.executable, "-c", PREPARE, str(per_section), *GROUPS], cwd=root, env=env, check=True
-    )
-    os.environ.update(PALABRE_INSTANCE=env["PALABRE_INSTANCE"], SECRET_KEY=env["SECRET_KEY"])
-    from app import create_app
-    from app.config import Config
-    from app.workshops import services
-    from app.workshops.models import Role
-
-    app, cookies = create_app(Config()), {}
-    with app.app_context():
-        edition = services.get_edition(EDITION)
-        for slug in GROUPS:
-            for membership in services.members(edition, services.get_group(edition, slug)):
-                if membership.role == Role.PARTICIPANT:
-                    client = app.test_client()
-                    with client.session_transaction() as session:
-                        session["_user_id"], session["_fresh"] = membership.user.get_id(), True
-                    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
-                    cookies.setdefault(slug, []).append(cookie)
+    env = environment(Path(tempfile.mkdtemp(prefix="palabre-collab-load-")))
+    prepare = [sys.executable, "-c", PREPARE, str(args.per_section), *GROUPS]
+    root = Path(__file__).parents[2]
+    output = subprocess.run(prepare, cwd=root, env=env, check=True, capture_output=True, text=True)
+    cookies = json.loads(output.stdout.splitlines()[-1])
     server = ServerProcess(env)
     try:
         return measure("palabre", server.url, server.process.pid, SocketIOTransport, cookies, args)
@@ -355,7 +302,7 @@ def run_palabre(args) -> dict:
         server.stop()
 
 
-def install_peer() -> Path:
+def run_hocuspocus(name: str, args) -> dict:
     if not (PEER_DIR / "node_modules" / "@hocuspocus" / "extension-sqlite").exists():
         PEER_DIR.mkdir(parents=True, exist_ok=True)
         (PEER_DIR / "package.json").write_text('{"private": true}\n')
@@ -365,23 +312,14 @@ def install_peer() -> Path:
     if probe.returncode:  # npm skips sqlite3's install script here: build it by hand
         gyp = ["npx", "--yes", "node-gyp", "rebuild", "--nodedir=/usr"]
         subprocess.run(gyp, cwd=PEER_DIR / "node_modules" / "sqlite3", check=True)
-    (PEER_DIR / "server.js").write_text(NODE_SERVER)
-    return PEER_DIR
-
-
-def run_hocuspocus(name: str, args) -> dict:
-    folder, port = install_peer(), free_port()
-    database = tempfile.mkdtemp(prefix="palabre-hocuspocus-") + "/documents.sqlite3"
+    shutil.copy(Path(__file__).with_name("hocuspocus_server.js"), PEER_DIR / "server.js")
+    port, database = free_port(), tempfile.mkdtemp(prefix="palabre-hocuspocus-") + "/docs.db"
     debounce = "default" if name == "hocuspocus-default" else "0"
-    process = subprocess.Popen(
-        ["node", "server.js", str(port), database, debounce],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = ["node", "server.js", str(port), database, debounce]
+    process = subprocess.Popen(command, cwd=PEER_DIR, stdout=subprocess.PIPE, text=True)
     try:
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError("Hocuspocus did not start")
+        if (line := process.stdout.readline().strip()) != "ready":
+            raise RuntimeError(f"Hocuspocus did not start: {line}")
         url = f"ws://127.0.0.1:{port}"
         return measure(name, url, process.pid, HocuspocusTransport, {}, args)
     finally:
@@ -389,47 +327,60 @@ def run_hocuspocus(name: str, args) -> dict:
         process.wait(timeout=10)
 
 
+def table(rows: list[dict]) -> None:
+    heads = [head for head in rows[0] if head != "server"]
+    print(f"{'server':<18}" + "".join(f"{head:>{len(head) + 2}}" for head in heads))
+    for row in rows:
+        cells = []
+        for head in heads:
+            value, decimals = row[head], 2 if "CPU" in head else 1
+            exact = f"{value:.{decimals}f}" if isinstance(value, float) else str(value)
+            cells.append(f"{exact:>{len(head) + 2}}")
+        print(f"{row['server']:<18}" + "".join(cells))
+    print(
+        "missing: deliveries that never arrived; unacked: updates the server never acknowledged; "
+        "refused: acknowledged as refused; garbled: binary events interleaved on the wire; "
+        "diverged: sections whose clients disagree at the end"
+    )
+    checks = ("missing", "unacked", "refused", "garbled", "diverged")
+    bad = sum(row[key] for row in rows for key in checks)
+    print("correctness: " + ("OK" if not bad else "FAILED (see " + ", ".join(checks) + ")"))
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--editors", type=int, default=150, help="multiple of 3 × --sections")
-    parser.add_argument("--sections", type=int, default=5, help="sections per group (≤ 7)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--editors", type=int, default=150, help="a multiple of 3 × --sections")
+    parser.add_argument("--sections", type=int, default=5, help="sections per group, 1 to 7")
     parser.add_argument("--seconds", type=float, default=30, help="measured window")
     parser.add_argument("--warmup", type=float, default=5, help="typing before the window")
-    parser.add_argument("--drain", type=float, default=10, help="wait for late deliveries")
-    parser.add_argument("--rate", type=float, default=2.0, help="edits/s of each editor")
+    parser.add_argument("--drain", type=float, default=10, help="longest wait for late ones")
+    parser.add_argument("--rate", type=float, default=2.0, help="edits per second per editor")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--servers", default="palabre,hocuspocus", help="comma-separated")
+    servers = "comma-separated: palabre, hocuspocus, hocuspocus-default"
+    parser.add_argument("--servers", default="palabre,hocuspocus", help=servers)
     args = parser.parse_args()
     if args.editors % (len(GROUPS) * args.sections) or not 1 <= args.sections <= len(KEYS):
-        parser.error("--editors must be a multiple of 3 × --sections, --sections in 1..7")
-    rows = []
-    for name in args.servers.split(","):
-        rows.append(run_palabre(args) if name == "palabre" else run_hocuspocus(name, args))
-    head = "server              edits  edits/s  deliveries   p50 ms   p95 ms   p99 ms   max ms"
-    print(f"{len(sections(args))} sections, {args.editors} editors, {args.seconds:g} s window")
-    print(head + "  missing  diverged  errors  CPU cores  peak MB  client CPU")
-    for r in rows:
-        print(
-            f"{r['server']:<18} {r['edits']:>6} {r['edits_s']:>8.1f} {r['deliveries']:>11}"
-            f" {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {r['max']:>8.1f}"
-            f" {r['missing']:>8} {r['diverged']:>9} {r['errors']:>7} {r['cpu']:>10.2f}"
-            f" {r['rss']:>8.0f} {r['client_cpu']:>11.2f}"
-        )
-    ok = all(r["missing"] == 0 and r["diverged"] == 0 for r in rows)
+        parser.error("--editors must be a multiple of 3 × --sections; --sections is 1 to 7")
+    args.per_section = args.editors // (len(GROUPS) * args.sections)
+    load = os.getloadavg()[0]
+    rows = [
+        run_palabre(args) if name == "palabre" else run_hocuspocus(name, args)
+        for name in args.servers.split(",")
+    ]
     print(
-        "correctness: "
-        + (
-            "OK (every delivery arrived, every section converged)"
-            if ok
-            else "FAILED (see missing / diverged)"
-        )
+        f"{args.editors} editors in {len(sections(args))} sections ({args.per_section} each), "
+        f"{args.rate:g} edits/s each, {args.seconds:g} s measured after {args.warmup:g} s; "
+        f"load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}"
     )
-    by_name = {r["server"]: r for r in rows}
-    if "palabre" in by_name and "hocuspocus" in by_name:
-        ratio = by_name["palabre"]["p99"] / by_name["hocuspocus"]["p99"]
-        print(f"ratio p99 Palabre/Hocuspocus (store on every update): {ratio:.1f}× (target ≤ 2×)")
-    if "palabre" in by_name:
-        print(f"Palabre p99 {by_name['palabre']['p99']:.1f} ms (target ≤ 100 ms)")
+    table(rows)
+    p99 = {row["server"]: row["p99 ms"] for row in rows}
+    if "palabre" in p99:
+        print(f"Palabre p99: {p99['palabre']:.1f} ms (target ≤ 100 ms)")
+    if "palabre" in p99 and "hocuspocus" in p99:
+        ratio = p99["palabre"] / p99["hocuspocus"]
+        print(f"ratio p99 Palabre/Hocuspocus (storing every update): {ratio:.1f}× (target ≤ 2×)")
 
 
 if __name__ == "__main__":

@@ -82,9 +82,9 @@ class Writer:
     """One member's editor: a Socket.IO client and one pycrdt document per section."""
 
     def __init__(self, app, base_url: str, user, slug: str, group: str) -> None:
-        import socketio
+        from tests.socket_support import OrderedClient
 
-        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"origin": base_url})
+        self.sio = OrderedClient(reconnection=False, websocket_extra_options={"origin": base_url})
         self.sio.connect(
             base_url,
             headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={_cookie(app, user)}"},

@@ -5,7 +5,6 @@ import resource
 import threading
 
 import pytest
-import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import write_var_uint
@@ -16,6 +15,7 @@ from app.config import TestConfig
 from tests.collaboration.conftest import Editor, wait_until
 from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
 from tests.conftest import needs_service, session_cookie_for
+from tests.socket_support import OrderedClient
 
 SECTION = "malisig-2023/gouvernement/introduction"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -36,7 +36,7 @@ def _cookie(app, email: str) -> str:
 
 
 def _editor(server: ServerProcess, app, email="gouvernement1@demo.palabre") -> Editor:
-    sio = socketio.Client(reconnection=False)
+    sio = OrderedClient(reconnection=False)
     sio.connect(
         server.url,
         headers={"Cookie": _cookie(app, email)},

@@ -111,6 +111,33 @@ async function changed(id) {
   if (fresh) replaceCard(li, fresh);
 }
 
+// The forms of a box (reply, insert, report, moderate) come from one <template> per kind,
+// filled in when a person opens the box: the page does not carry 500 copies of them.
+const KEEP = {
+  hidden: (li) => li.classList.contains("is-hidden"),
+  shown: (li) => !li.classList.contains("is-hidden"),
+  pinned: (li) => li.classList.contains("pinned"),
+  unpinned: (li) => !li.classList.contains("pinned"),
+  locked: (li) => li.classList.contains("locked"),
+  open: (li) => !li.classList.contains("locked"),
+};
+
+function fillBox(details) {
+  if (!details.open || details.querySelector("form")) return;
+  const template = document.getElementById(`box-${details.dataset.box}`);
+  const li = details.closest("li.argument");
+  if (!template || !li) return;
+  const holder = document.createElement("div");
+  holder.innerHTML = template.innerHTML.replaceAll("__ID__", li.dataset.argument);
+  if (!["support", "oppose"].includes(li.dataset.kind)) holder.querySelector("option[value=rebut]")?.remove();
+  const section = holder.querySelector("select[name=section]");
+  const own = section && [...section.options].find((o) => o.dataset.question === li.dataset.question);
+  if (own) section.value = own.value;
+  for (const el of holder.querySelectorAll("[data-when]")) if (!KEEP[el.dataset.when]?.(li)) el.remove();
+  details.querySelector(".box-fallback")?.remove();
+  details.append(...holder.childNodes);
+}
+
 let queue = Promise.resolve();
 
 function onChange(message) {
@@ -156,6 +183,7 @@ function moderateLive(socket) {
 }
 
 if (root) {
+  root.addEventListener("toggle", (event) => event.target.dataset?.box && fillBox(event.target), true);
   const socket = watchQuestion(root.dataset.edition, Number(root.dataset.question), onChange);
   moderateLive(socket);
   document.getElementById("debate-refresh")?.addEventListener("click", () => {
