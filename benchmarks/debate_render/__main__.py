@@ -28,6 +28,13 @@ from tests.conftest import log_in
 
 ARGUMENTS = 500
 RUNS = 7
+THREAD = "/editions/malisig-2023/debate/q1"
+# page -> (who looks, URL): a participant, and a facilitator who also gets the moderation.
+PAGES = {
+    "threaded view": ("prive1@demo.palabre", THREAD),
+    "  (facilitator)": ("facilitateur@demo.palabre", THREAD),
+    "map": ("prive1@demo.palabre", THREAD + "/map"),
+}
 # First contentful paint, from navigation start; waits for the entry if it is not there yet.
 FIRST_PAINT = """() => new Promise((resolve) => {
   new PerformanceObserver((list) => {
@@ -82,15 +89,10 @@ def main() -> None:
         commit()
         edition.users = {a.email: find_user(a.email) for a in ACCOUNTS if a.role == "participant"}
         build(edition)
-        reader = find_user("prive1@demo.palabre")
-        client = app.test_client()
-        log_in(client, reader)
-        urls = {
-            "threaded view": "/editions/malisig-2023/debate/q1",
-            "map": "/editions/malisig-2023/debate/q1/map",
-        }
         server_times = {}
-        for name, url in urls.items():
+        for name, (email, url) in PAGES.items():
+            client = app.test_client()
+            log_in(client, find_user(email))
             times = []
             for _ in range(RUNS):
                 started = time.perf_counter()
@@ -103,14 +105,15 @@ def main() -> None:
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
-            page = browser.new_page()
-            log_in_page(page, base_url, "prive1@demo.palabre")
-            for name, url in urls.items():
+            for name, (email, url) in PAGES.items():
+                page = browser.new_page()
+                log_in_page(page, base_url, email)
                 samples = []
                 for _ in range(3):
                     page.goto(base_url + url, wait_until="load")
                     samples.append(page.evaluate(FIRST_PAINT))
                 paints[name] = statistics.median(samples)
+                page.close()
             browser.close()
     finally:
         server.shutdown()
