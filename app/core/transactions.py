@@ -35,6 +35,25 @@ def run_in_transaction(work: Callable[[], T]) -> T:
         raise
 
 
+def attempt(work: Callable[[], object], success: str | None = None) -> bool:
+    """For a form's view: run the service call ``work``; on a refusal (``PalabreError``)
+    undo what it wrote, flash the reason and return False, so the view redirects back
+    without committing half of it. Flashes ``success`` otherwise."""
+    from flask import flash
+
+    from app.core.errors import PalabreError
+
+    try:
+        work()
+    except PalabreError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    if success:
+        flash(success, "info")
+    return True
+
+
 def install_request_transaction(app: Flask) -> None:
     @app.after_request
     def commit_on_success(response: Response) -> Response:

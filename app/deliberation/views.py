@@ -4,7 +4,7 @@ script only refreshes the thread when the /debate channel says it changed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.collaboration.services import paper_of
 from app.core import authz
-from app.core.errors import PalabreError
 from app.core.templating import edition_link
+from app.core.transactions import attempt
 from app.deliberation import maps, services
 from app.deliberation.models import Kind
 from app.deliberation.permissions import debate_mode
@@ -58,17 +58,6 @@ def _back(argument=None, question=None):
         url_for("deliberation.question", slug=question.edition.slug, number=question.position)
         + anchor
     )
-
-
-def _attempt(work, success: str | None = None) -> bool:
-    try:
-        work()
-    except PalabreError as error:
-        flash(error.message, "error")
-        return False
-    if success:
-        flash(success, "info")
-    return True
 
 
 def _filters() -> dict:
@@ -223,7 +212,7 @@ def add(slug: str, number: int):
     parent = services.get_argument(edition, parent_id) if parent_id else None
     kind = request.form.get("kind", Kind.CLAIM)
     created = []
-    _attempt(
+    attempt(
         lambda: created.append(
             services.add_argument(
                 edition,
@@ -243,7 +232,7 @@ def add(slug: str, number: int):
 @login_required
 def edit(slug: str, argument_id: int):
     edition, argument = _argument(slug, argument_id, "debate.edit")
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and attempt(
         lambda: services.edit_argument(argument, current_user, request.form.get("text", ""))
     ):
         return _back(argument)
@@ -257,7 +246,7 @@ def edit(slug: str, argument_id: int):
 def delete(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.delete")
     question = argument.question
-    _attempt(lambda: services.delete_argument(argument), _("The argument is deleted."))
+    attempt(lambda: services.delete_argument(argument), _("The argument is deleted."))
     return _back(question=question)
 
 
@@ -266,7 +255,7 @@ def delete(slug: str, argument_id: int):
 def mark(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.mark")
     value = request.form.get("value", type=int)
-    _attempt(lambda: services.set_mark(argument, current_user, value))
+    attempt(lambda: services.set_mark(argument, current_user, value))
     return _back(argument)
 
 
@@ -274,7 +263,7 @@ def mark(slug: str, argument_id: int):
 @login_required
 def report(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.report")
-    _attempt(
+    attempt(
         lambda: services.report(argument, current_user, request.form.get("reason", "")),
         _("Thank you: the facilitators will look at it."),
     )
@@ -295,11 +284,11 @@ def insert(slug: str, argument_id: int):
         authz.require(current_user, "section.edit", section)
         services.insert_into_paper(argument, section, current_user)
 
-    _attempt(work, _("The argument is in your paper, with its sources."))
+    attempt(work, _("The argument is in your paper, with its sources."))
     return _back(argument)
 
 
-def _forbidden_attempt(edition, argument, operation: str) -> None:
+def _forbiddenattempt(edition, argument, operation: str) -> None:
     """Log a refused moderation request in its own transaction (the request's one is
     rolled back with the 403), as the /debate channel does for a forged event."""
     with Session(db.engine) as session:
@@ -325,7 +314,7 @@ def moderate(slug: str, argument_id: int):
     argument = services.get_argument(edition, argument_id)
     if not authz.can(current_user, "debate.moderate", argument):
         if request.method == "POST" and workshops.membership_of(current_user, edition):
-            _forbidden_attempt(edition, argument, request.form.get("operation", ""))
+            _forbiddenattempt(edition, argument, request.form.get("operation", ""))
         abort(403)
     if request.method == "GET":
         return render_template(
@@ -334,7 +323,7 @@ def moderate(slug: str, argument_id: int):
     operation = request.form.get("operation", "")
     if operation not in services.OPERATIONS:
         abort(400)
-    _attempt(
+    attempt(
         lambda: services.moderate(
             argument,
             current_user,
@@ -365,7 +354,7 @@ def moderation(slug: str):
 def close_report(slug: str, report_id: int):
     edition = _edition(slug, "debate.moderate")
     entry = services.get_report(edition, report_id)
-    _attempt(lambda: services.close_report(entry, current_user), _("Report closed."))
+    attempt(lambda: services.close_report(entry, current_user), _("Report closed."))
     return redirect(url_for("deliberation.moderation", slug=slug))
 
 
@@ -394,7 +383,7 @@ def library(slug: str):
                 upload=upload,
             )
 
-        if _attempt(work, _("The source is in the library.")):
+        if attempt(work, _("The source is in the library.")):
             return redirect(url_for("deliberation.library", slug=slug))
     return render_template(
         "deliberation/library.html",

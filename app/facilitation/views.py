@@ -23,8 +23,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core import authz
-from app.core.errors import BadInput, PalabreError
+from app.core.errors import BadInput
 from app.core.templating import edition_link
+from app.core.transactions import attempt
 from app.facilitation import charts, dashboard, demo, scheduler, services  # noqa: F401 - demo registers
 from app.facilitation.forms import (
     ActionForm,
@@ -97,17 +98,6 @@ def _back(endpoint: str, slug: str):
     return redirect(url_for(endpoint, slug=slug), code=303)
 
 
-def _run(fn, success: str | None = None) -> bool:
-    try:
-        fn()
-    except PalabreError as error:
-        flash(error.message, "error")
-        return False
-    if success:
-        flash(success, "info")
-    return True
-
-
 # --- phases and locks ---------------------------------------------------------------------
 
 
@@ -163,7 +153,7 @@ def set_phase(slug: str):
     edition = _edition_for(slug, "edition.facilitate")
     form = CurrentPhaseForm()
     if form.validate_on_submit():
-        _run(
+        attempt(
             lambda: services.set_current_phase(edition, form.phase.data or "", current_user),
             _("The phase has changed."),
         )
@@ -176,7 +166,7 @@ def add_phase(slug: str):
     edition = _edition_for(slug, "edition.facilitate")
     form = NewPhaseForm()
     if form.validate_on_submit():
-        _run(
+        attempt(
             lambda: services.add_phase(
                 edition, current_user, key=form.key.data, name=form.name.data
             )
@@ -195,7 +185,7 @@ def phase_action(slug: str, phase_id: int):
     if operation == "save":
         form = PhaseForm(prefix=f"p{phase.id}")
         if form.validate_on_submit():
-            _run(
+            attempt(
                 lambda: services.update_phase(
                     phase,
                     current_user,
@@ -212,7 +202,7 @@ def phase_action(slug: str, phase_id: int):
     elif operation in ("deadline", "clear_deadline"):
         form = DeadlineForm()
         if form.validate_on_submit():
-            _run(
+            attempt(
                 lambda: services.set_deadline(
                     phase,
                     None if operation == "clear_deadline" else parse_local(form.deadline.data),
@@ -222,9 +212,11 @@ def phase_action(slug: str, phase_id: int):
             )
     elif operation in ("up", "down", "delete") and ActionForm().validate_on_submit():
         if operation == "delete":
-            _run(lambda: services.delete_phase(phase, current_user))
+            attempt(lambda: services.delete_phase(phase, current_user))
         else:
-            _run(lambda: services.move_phase(phase, -1 if operation == "up" else 1, current_user))
+            attempt(
+                lambda: services.move_phase(phase, -1 if operation == "up" else 1, current_user)
+            )
     else:
         flash(_("Unknown action."), "error")
     return _back("facilitation.control", slug)
@@ -237,7 +229,7 @@ def lock(slug: str):
     form = LockForm()
     if form.validate_on_submit():
         locked = form.locked.data == "1"
-        _run(
+        attempt(
             lambda: services.set_lock(
                 edition,
                 current_user,
@@ -259,7 +251,7 @@ def schedule(slug: str):
     edition = _edition_for(slug, "edition.facilitate")
     form = ScheduleForm()
     if form.validate_on_submit():
-        _run(
+        attempt(
             lambda: services.schedule_lock(
                 edition, current_user, *parse_what(form.what.data), at=parse_local(form.at.data)
             ),
@@ -276,7 +268,7 @@ def cancel_schedule(slug: str, lock_id: int):
     edition = _edition_for(slug, "edition.facilitate")
     scheduled = services.get_schedule(edition, lock_id)
     if ActionForm().validate_on_submit():
-        _run(
+        attempt(
             lambda: services.cancel_schedule(scheduled, current_user),
             _("The scheduled lock is cancelled."),
         )
@@ -300,7 +292,7 @@ def announcements(slug: str):
         authz.require(current_user, "edition.facilitate", edition)
         if form.validate_on_submit():
             group = workshops.get_group(edition, form.group.data) if form.group.data else None
-            if _run(
+            if attempt(
                 lambda: services.send_announcement(edition, current_user, form.body.data, group),
                 _("The announcement is sent."),
             ):
@@ -431,7 +423,7 @@ def dashboard_target(slug: str):
     edition = _edition_for(slug, "edition.facilitate")
     form = TargetForm()
     if form.validate_on_submit():
-        _run(
+        attempt(
             lambda: services.set_target_words(edition, form.target_words.data, current_user),
             _("The target length is saved."),
         )
@@ -468,19 +460,19 @@ def member_action(slug: str, membership_id: int):
     if not form.validate_on_submit():
         flash(_("The form has expired; try again."), "error")
     elif operation == "promote":
-        _run(
+        attempt(
             lambda: services.promote_to_facilitator(membership, current_user),
             _("The participant is now a facilitator."),
         )
     elif operation == "move":
-        _run(
+        attempt(
             lambda: services.move_member(
                 membership, workshops.get_group(edition, form.group.data or ""), current_user
             ),
             _("The member has changed group."),
         )
     elif operation == "remove":
-        _run(
+        attempt(
             lambda: services.remove_member(membership, current_user),
             _("The member is removed; what they wrote stays."),
         )
