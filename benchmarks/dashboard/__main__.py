@@ -62,7 +62,7 @@ def build_edition(app, members_per_group: int):
                 f"g{index}m{m}@bench.palabre", f"Membre {index}.{m}", "bench-password-1"
             )
             services.set_membership(edition, user, "participant", group)
-            members[group.slug].append(user)
+            members[group.slug].append(user.get_id())  # ids: the writers run in threads
     services.set_membership(edition, facilitator, "facilitator")
     edition.current_phase = next(p for p in edition.phases if p.key == "redaction")
     db.session.commit()
@@ -70,10 +70,10 @@ def build_edition(app, members_per_group: int):
     return edition, facilitator, members, sections
 
 
-def _cookie(app, user) -> str:
+def _cookie(app, user_id: str) -> str:
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user_id
         session["_fresh"] = True
     return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
 
@@ -81,13 +81,13 @@ def _cookie(app, user) -> str:
 class Writer:
     """One member's editor: a Socket.IO client and one pycrdt document per section."""
 
-    def __init__(self, app, base_url: str, user, slug: str, group: str) -> None:
+    def __init__(self, app, base_url: str, user_id: str, slug: str, group: str) -> None:
         from tests.socket_support import OrderedClient
 
         self.sio = OrderedClient(reconnection=False, websocket_extra_options={"origin": base_url})
         self.sio.connect(
             base_url,
-            headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={_cookie(app, user)}"},
+            headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={_cookie(app, user_id)}"},
             namespaces=["/collab"],
             transports=["websocket"],
             wait_timeout=10,
