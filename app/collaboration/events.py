@@ -96,7 +96,7 @@ def on_sync(user, section, payload):
         raise Forbidden("this section is read-only for you")
     if live.size + len(update) > current_app.config["COLLAB_MAX_DOCUMENT_BYTES"]:
         raise PalabreError("this section has reached its maximum size", code="too_large")
-    services.accept_update(section, update, user.id, relay_skip=request.sid)
+    services.accept_update(section, update, user.id, relay_skip=request.sid, live=live)
     return {"ok": True}
 
 

@@ -177,11 +177,25 @@ def authorship(section: Section) -> dict[int, int]:
 # --- writing ------------------------------------------------------------------------------
 
 
-def accept_update(section: Section, update: bytes, user_id: int | None, *, relay_skip=None) -> int:
-    """Persist an update (flush); after the commit, apply it and relay it to the room."""
-    live = _live(section)
+def accept_update(
+    section: Section,
+    update: bytes,
+    user_id: int | None,
+    *,
+    relay_skip=None,
+    live: sync.LiveDoc | None = None,
+) -> int:
+    """Persist an update (flush); after the commit, apply it and relay it to the room.
+
+    ``live``: the section's document, when the caller has just caught it up."""
+    live = live or _live(section)
     row_id = store.append(section.id, update, user_id)
     _pending_rows(section.id).add(row_id)
+    if live.log is None:
+        live.log = list(store.log_size(section.id))
+    else:
+        live.log[0] += 1
+        live.log[1] += len(update)
     for client in state_vector_clients(get_state(update)):
         if client not in live.clients:
             store.remember_client(section.id, client, user_id)
@@ -193,7 +207,7 @@ def accept_update(section: Section, update: bytes, user_id: int | None, *, relay
     room = section_room(section)
 
     def relay() -> None:
-        sync.documents().catch_up(live)
+        live.applied_row(row_id, update)
         socketio.emit(
             "sync",
             {"section": address, "data": message},
@@ -207,7 +221,7 @@ def accept_update(section: Section, update: bytes, user_id: int | None, *, relay
 
 
 def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
-    count, size = store.log_size(live.section_id)
+    count, size = live.log
     if count >= store.COMPACT_AFTER_UPDATES or size >= store.COMPACT_AFTER_BYTES:
         with live.lock:
             state, last_id = live.doc.get_update(), live.last_id
@@ -220,6 +234,7 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
                 for data in merged:
                     sync.apply_stored(live, data)
                 live.size = store.stored_bytes(live.section_id)
+            live.log = list(store.log_size(live.section_id))
 
 
 def _maybe_checkpoint(section: Section, live: sync.LiveDoc) -> None:

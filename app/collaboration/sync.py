@@ -58,6 +58,17 @@ class LiveDoc:
     clients: dict[int, int | None] = field(default_factory=dict)
     last_checkpoint: datetime | None = None
     authorship: tuple[int, dict[int, int]] | None = None  # (last_id, counts) cache
+    log: list[int] | None = None  # [updates, bytes] in the log since the snapshot, if known
+
+    def applied_row(self, row_id: int, data: bytes) -> None:
+        """Apply a row this process just committed (no need to read it back)."""
+        with self.lock:
+            if row_id in self.applied:
+                return
+            apply_stored(self, data)
+            self.applied.add(row_id)
+            self.last_id = max(self.last_id, row_id)
+            self.size += len(data)
 
     def text(self) -> str:
         with self.lock:
@@ -110,11 +121,14 @@ class Documents:
         after a larger one; applying an update twice is harmless, skipping one is not.
         """
         with live.lock:
+            after = max(0, live.last_id - REORDER_WINDOW)
+            # Rows already applied are not read again (the usual case: nothing to read).
+            known = {i for i in live.applied if i > after}
             snap, rows = store.committed(
                 live.section_id,
-                max(0, live.last_id - REORDER_WINDOW),
+                after,
                 snapshot_if_after=live.last_id if live.loaded else None,
-                exclude=pending,
+                exclude=set(pending) | known,
                 reorder_window=REORDER_WINDOW,
             )
             if snap is not None:
