@@ -48,8 +48,10 @@ class Config:
         )
         # Every Socket.IO event runs on a thread of its own and holds a connection while
         # it runs: size the pool for the threads, not for a handful of page requests.
+        # A server's connection can be dropped (restart, idle timeout): ping it before use.
+        # A SQLite file cannot: its ping would only cost a query per event.
         self.SQLALCHEMY_ENGINE_OPTIONS = {
-            "pool_pre_ping": True,
+            "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"),
             "pool_size": int(os.environ.get("DB_POOL_SIZE", "10")),
             "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "40")),
             "pool_timeout": 10,
@@ -102,6 +104,7 @@ class TestConfig(Config):
         os.environ.setdefault("PALABRE_INSTANCE", instance_path)
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] = not database_url.startswith("sqlite")
         self.INSTANCE_PATH = instance_path
         self.UPLOAD_DIR = str(Path(instance_path) / "uploads")
         self.RATELIMIT_STORAGE_URI = "memory://"
