@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from pycrdt import create_update_message, get_state
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from app.collaboration import store, sync
 from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
@@ -108,6 +109,13 @@ def resolve_section(address) -> Section:
         .join(Edition, StakeholderGroup.edition_id == Edition.id)
         .where(
             Edition.slug == edition_slug, StakeholderGroup.slug == group_slug, Section.key == key
+        )
+        # What every message's authorization reads next, in the same query.
+        .options(
+            contains_eager(Section.paper)
+            .contains_eager(Paper.group)
+            .contains_eager(StakeholderGroup.edition)
+            .joinedload(Edition.current_phase)
         )
     )
     if section is None:
