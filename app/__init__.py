@@ -72,6 +72,10 @@ def create_app(config: Config | None = None) -> Flask:
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=4 * app.config["COLLAB_MAX_MESSAGE_BYTES"],
+        # Each event runs on its connection's own thread, in the order it was sent: a
+        # connection's updates stay ordered, and a burst cannot start one thread (and take
+        # one database connection) per message.
+        async_handlers=False,
     )
 
     areas = load_areas()

@@ -27,6 +27,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core import authz
 from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable
@@ -141,8 +142,8 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
                 _in_flight_changed.notify_all()
 
     def run(payload: Any = None, *extra: Any) -> Any:
-        user = _user()
         try:
+            user = _user()  # a database read: inside the try, so it too gets an answer
             if user is None:
                 raise Forbidden("unauthenticated", code="unauthenticated")
             if not isinstance(payload, dict) or extra:
@@ -158,7 +159,9 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
         except PalabreError as error:
             db.session.rollback()
             return _failure(event.name, payload, error)
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
+            # Unreachable database or no free connection: refused, the client keeps the
+            # update and sends it again.
             db.session.rollback()
             log.warning("database unavailable for %s%s", event.namespace, event.name)
             return _failure(event.name, payload, Unavailable())
