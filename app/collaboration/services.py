@@ -9,6 +9,7 @@ it to connected editors only after the surrounding transaction commits.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from app.collaboration.yupdate import (
 )
 from app.core.errors import BadInput, NotFound
 from app.core.models import utcnow
-from app.core.transactions import after_commit, transaction_state
+from app.core.transactions import after_commit, hold_until_end, transaction_state
 from app.extensions import db, socketio
 
 NAMESPACE = "/collab"
@@ -185,6 +186,13 @@ def authorship(section: Section) -> dict[int, int]:
 # --- writing ------------------------------------------------------------------------------
 
 
+_SQLITE_WRITER = threading.Lock()  # SQLite has one writer at a time: queue them here
+
+
+def _sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
 def accept_update(
     section: Section,
     update: bytes,
@@ -197,6 +205,8 @@ def accept_update(
 
     ``live``: the section's document, when the caller has just caught it up."""
     live = live or _live(section)
+    if _sqlite():
+        hold_until_end(_SQLITE_WRITER)
     row_id = store.append(section.id, update, user_id)
     _pending_rows(section.id).add(row_id)
     if live.log is None:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core import authz
 from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable
-from app.core.transactions import commit
+from app.core.transactions import commit, release_held
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,7 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
             log.exception("socket event %s%s failed", event.namespace, event.name)
             return _failure(event.name, payload, PalabreError(code="internal"))
         finally:
+            release_held()
             db.session.remove()
 
     handle.__name__ = f"on_{event.name}"
