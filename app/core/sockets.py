@@ -205,7 +205,51 @@ def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
     return disconnect
 
 
+def _keep_binary_events_whole(server) -> None:
+    """python-socketio sends an event carrying bytes as a header then its attachment, one
+    Engine.IO message each, with no lock: two threads relaying to the same client (two
+    members typing in one section) can interleave them, and the client drops the
+    connection on the parse error. Each event's parts go out together, under one lock."""
+    lock = threading.Lock()
+    pending = threading.local()  # this thread's header waiting for its attachments
+    send_eio_packet, send = server._send_eio_packet, server.eio.send
+
+    def send_eio_whole(eio_sid, eio_pkt) -> None:
+        held = getattr(pending, "parts", None)
+        if held is not None:
+            held[1].append(eio_pkt)
+            if len(held[1]) == held[2]:
+                pending.parts = None
+                with lock:
+                    for part in held[1]:
+                        send_eio_packet(held[0], part)
+            return
+        attachments = _attachment_count(eio_pkt.data)
+        if attachments:
+            pending.parts = (eio_sid, [eio_pkt], attachments + 1)
+            return
+        send_eio_packet(eio_sid, eio_pkt)
+
+    def send_whole(eio_sid, pkt) -> None:
+        encoded = pkt.encode()
+        with lock:
+            for part in encoded if isinstance(encoded, list) else [encoded]:
+                send(eio_sid, part)
+
+    server._send_eio_packet = send_eio_whole
+    server._send_packet = send_whole
+
+
+def _attachment_count(data: Any) -> int:
+    """Attachments announced by a Socket.IO binary event/ack header ("51-/collab,[…]")."""
+    if not isinstance(data, str) or data[:1] not in ("5", "6"):
+        return 0
+    count = data[1 : data.find("-")] if "-" in data[:12] else ""
+    return int(count) if count.isdigit() else 0
+
+
 def install(socketio: SocketIO) -> None:
+    _keep_binary_events_whole(socketio.server)
     for ns in _namespaces.values():
         socketio.on_event("connect", _connect_handler(ns), namespace=ns.name)
         socketio.on_event("disconnect", _disconnect_handler(ns), namespace=ns.name)
