@@ -282,12 +282,14 @@ def socketio_client(app, live_server) -> Iterator[Callable]:
 
     yield make
     for sio in clients:
+        ws = getattr(sio.eio, "ws", None)
         if sio.connected:
             # websocket-client waits up to 3 s for the server's close frame; don't.
-            ws = getattr(sio.eio, "ws", None)
             if ws is not None:
                 ws.close = functools.partial(ws.close, timeout=0.05)
             sio.disconnect()
+        if ws is not None:
+            ws.shutdown()  # the server may have closed first, leaving the socket open
 
 
 # --- browser ----------------------------------------------------------------------------

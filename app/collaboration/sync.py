@@ -61,7 +61,7 @@ class LiveDoc:
     log: list[int] | None = None  # [updates, bytes] in the log since the snapshot, if known
 
     def applied_row(self, row_id: int, data: bytes) -> None:
-        """Apply a row this process just committed (no need to read it back)."""
+        """Apply a stored row once (read back, or just committed by this process)."""
         with self.lock:
             if row_id in self.applied:
                 return
@@ -139,12 +139,7 @@ class Documents:
                 live.size = len(data)
             live.loaded = True
             for row_id, data in rows:
-                if row_id in live.applied:
-                    continue
-                apply_stored(live, data)
-                live.applied.add(row_id)
-                live.last_id = max(live.last_id, row_id)
-                live.size += len(data)
+                live.applied_row(row_id, data)
             if len(live.applied) > 4 * REORDER_WINDOW:
                 floor = live.last_id - REORDER_WINDOW
                 live.applied = {i for i in live.applied if i > floor}

@@ -50,10 +50,12 @@ def _editor(server: ServerProcess, app, email="gouvernement1@demo.palabre") -> E
 
 
 def _close(editor: Editor) -> None:
+    ws = getattr(editor.sio.eio, "ws", None)
     if editor.sio.connected:
-        ws = editor.sio.eio.ws
         ws.close = functools.partial(ws.close, timeout=0.05)
         editor.sio.disconnect()
+    if ws is not None:
+        ws.shutdown()  # a server that went away may have left the socket open
 
 
 @pytest.mark.slow
