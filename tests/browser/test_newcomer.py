@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import log_in_page
 
@@ -10,12 +11,12 @@ pytestmark = pytest.mark.browser
 def test_a_newcomer_logs_in_switches_language_and_opens_their_group(live_server, demo, browser):
     page = browser.new_page(locale="fr-FR", viewport={"width": 360, "height": 740})
     log_in_page(page, live_server.base_url, "gouvernement1@demo.palabre")
-    assert page.locator("h1").inner_text() == "Mes éditions"
+    expect(page.locator("h1")).to_have_text("Mes éditions")
     page.click("text=English")
-    assert page.locator("h1").inner_text() == "My editions"
+    expect(page.locator("h1")).to_have_text("My editions")
     page.click("text=MaliSIG 2023 — Masterclass")
     page.click("text=Our group and our paper")
-    assert re.search(r"/groups/gouvernement$", page.url)
+    page.wait_for_url(re.compile(r"/groups/gouvernement$"))
     assert page.locator("[data-section-key]").count() == 7
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
