@@ -46,8 +46,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'palabre.sqlite3'}"
         )
-        # Every Socket.IO event runs on a thread of its own and holds a connection while
-        # it runs: size the pool for the threads, not for a handful of page requests.
+        # Every open Socket.IO connection runs its events on its own thread, holding a
+        # database connection while one runs: size the pool for them, not for a handful of
+        # page requests.
         # A server's connection can be dropped (restart, idle timeout): ping it before use.
         # A SQLite file cannot: its ping would only cost a query per event.
         self.SQLALCHEMY_ENGINE_OPTIONS = {

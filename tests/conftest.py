@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -282,14 +281,7 @@ def socketio_client(app, live_server) -> Iterator[Callable]:
 
     yield make
     for sio in clients:
-        ws = getattr(sio.eio, "ws", None)
-        if sio.connected:
-            # websocket-client waits up to 3 s for the server's close frame; don't.
-            if ws is not None:
-                ws.close = functools.partial(ws.close, timeout=0.05)
-            sio.disconnect()
-        if ws is not None:
-            ws.shutdown()  # the server may have closed first, leaving the socket open
+        sio.close()
 
 
 # --- browser ----------------------------------------------------------------------------

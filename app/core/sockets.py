@@ -244,8 +244,8 @@ def _attachment_count(data: Any) -> int:
     """Attachments announced by a Socket.IO binary event/ack header ("51-/collab,[…]")."""
     if not isinstance(data, str) or data[:1] not in ("5", "6"):
         return 0
-    count = data[1 : data.find("-")] if "-" in data[:12] else ""
-    return int(count) if count.isdigit() else 0
+    count, dash, _rest = data[1:].partition("-")
+    return int(count) if dash and count.isdigit() else 0
 
 
 def install(socketio: SocketIO) -> None:

@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response
+from flask import Flask, Response, flash
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.errors import PalabreError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ def attempt(work: Callable[[], object], success: str | None = None) -> bool:
     """For a form's view: run the service call ``work``; on a refusal (``PalabreError``)
     undo what it wrote, flash the reason and return False, so the view redirects back
     without committing half of it. Flashes ``success`` otherwise."""
-    from flask import flash
-
-    from app.core.errors import PalabreError
-
     try:
         work()
     except PalabreError as error:

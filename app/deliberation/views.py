@@ -288,7 +288,7 @@ def insert(slug: str, argument_id: int):
     return _back(argument)
 
 
-def _forbiddenattempt(edition, argument, operation: str) -> None:
+def _forbidden_attempt(edition, argument, operation: str) -> None:
     """Log a refused moderation request in its own transaction (the request's one is
     rolled back with the 403), as the /debate channel does for a forged event."""
     with Session(db.engine) as session:
@@ -314,7 +314,7 @@ def moderate(slug: str, argument_id: int):
     argument = services.get_argument(edition, argument_id)
     if not authz.can(current_user, "debate.moderate", argument):
         if request.method == "POST" and workshops.membership_of(current_user, edition):
-            _forbiddenattempt(edition, argument, request.form.get("operation", ""))
+            _forbidden_attempt(edition, argument, request.form.get("operation", ""))
         abort(403)
     if request.method == "GET":
         return render_template(

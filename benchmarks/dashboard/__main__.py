@@ -132,7 +132,7 @@ class Writer:
             raise RuntimeError(f"update refused: {ack}")
 
     def close(self) -> None:
-        self.sio.disconnect()
+        self.sio.close()
 
 
 def write_edits(app, base_url, slug, members, sections, edits: int, seed: int = 7) -> float:

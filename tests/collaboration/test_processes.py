@@ -1,6 +1,5 @@
 """Real server processes: killed with SIGKILL, fed garbage, or two of them behind Redis."""
 
-import functools
 import resource
 import threading
 
@@ -50,12 +49,7 @@ def _editor(server: ServerProcess, app, email="gouvernement1@demo.palabre") -> E
 
 
 def _close(editor: Editor) -> None:
-    ws = getattr(editor.sio.eio, "ws", None)
-    if editor.sio.connected:
-        ws.close = functools.partial(ws.close, timeout=0.05)
-        editor.sio.disconnect()
-    if ws is not None:
-        ws.shutdown()  # a server that went away may have left the socket open
+    editor.sio.close()
 
 
 @pytest.mark.slow
