@@ -86,7 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
         cli = _import_optional(f"app.{area}.cli")
         if cli is not None:
             cli.register(app)
-    sockets.install(socketio)
+    sockets.install(app, socketio)
 
     from app.core import templating
 
@@ -113,7 +113,7 @@ def _configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
         cursor.close()
 
 

@@ -57,6 +57,9 @@ class Config:
             "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "40")),
             "pool_timeout": 10,
         }
+        # How long a SQLite write waits for another process's write before it is refused
+        # (the live editor then answers "unavailable" and the client sends it again).
+        self.SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(instance / "uploads"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
@@ -93,6 +96,9 @@ class Config:
     # Live editing limits (bytes).
     COLLAB_MAX_MESSAGE_BYTES = 256 * 1024
     COLLAB_MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    # Seconds an editor's update may wait for the writer thread before it is refused as
+    # "unavailable" (the client keeps it and sends it again).
+    COLLAB_WRITE_TIMEOUT = 15.0
     TESTING = False
 
 

@@ -6,11 +6,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.accounts.models import User
+from app.core import authz
 from app.core.errors import BadInput, Conflict
 from app.extensions import db
+
+authz.depends_on(User)  # the session user is reused within a generation (load_session_user)
 
 # Argon2id through argon2-cffi: the OWASP-recommended password hash, maintained.
 _DEFAULT_HASHER = PasswordHasher()
@@ -97,11 +101,35 @@ def end_all_sessions(user: User) -> None:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ``"<id>.<session_version>"`` must match the database."""
+    """Flask-Login's loader: ``"<id>.<session_version>"`` must match the database.
+
+    A socket event loads its user on every message: within one access generation (which
+    any change to a user bumps, see ``app.core.authz``) the row is not read again."""
     user_id, _sep, version = (session_id or "").partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
+    generation = authz.current_generation()
+    cache = current_app.extensions.setdefault("palabre.session_users", {})
+    known = cache.get(session_id) if generation is not None else None
+    if known is not None and known[0] == generation:
+        return _copy(known[1]) if known[1] is not None else None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.active:
-        return None
+        user = None
+    if generation is not None:
+        if len(cache) >= authz.MAX_CACHED_DECISIONS:
+            cache.clear()
+        columns = inspect(User).column_attrs
+        values = {c.key: getattr(user, c.key) for c in columns} if user is not None else None
+        cache[session_id] = (generation, values)
+    return user
+
+
+def _copy(values: dict) -> User:
+    """A User row as if loaded earlier and detached (built the way the ORM builds a row:
+    no constructor, no attribute events). A user has no relationships to lazy-load; a
+    session that needs it (an assignment to a relationship) attaches it."""
+    user = inspect(User).class_manager.new_instance()
+    user.__dict__.update(values)
+    make_transient_to_detached(user)
     return user

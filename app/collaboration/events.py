@@ -7,6 +7,7 @@ message. Accepted updates are committed before they are relayed (``after_commit`
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from app.collaboration import services, sync
 from app.collaboration.yupdate import Reader, UpdateFormatError
 from app.core import authz
 from app.core.errors import BadInput, Forbidden, PalabreError
-from app.core.sockets import namespace, on_disconnect, socket_event
+from app.core.sockets import Later, namespace, on_disconnect, socket_event
 from app.extensions import socketio
 
 NAMESPACE = services.NAMESPACE
@@ -42,8 +43,8 @@ def _connection(sid: str) -> Connection:
         return _connections.setdefault(sid, Connection())
 
 
-def _section(payload: dict):
-    return services.resolve_section(payload.get("section"))
+def _section(payload: dict) -> services.SectionRef:
+    return services.section_ref(payload.get("section"))
 
 
 def _data(payload: dict) -> bytes:
@@ -59,7 +60,7 @@ def _data(payload: dict) -> bytes:
 def join(user, section, payload):
     sync.documents().get(section.id)  # refuse now if the stored document cannot be read
     join_room(services.section_room(section))
-    _connection(request.sid).sections[section.id] = services.section_address(section)
+    _connection(request.sid).sections[section.id] = section.address
     return {"ok": True, "readonly": not authz.can(user, "section.edit", section)}
 
 
@@ -68,16 +69,15 @@ def leave(user, section, payload):
     leave_room(services.section_room(section))
     connection = _connection(request.sid)
     connection.sections.pop(section.id, None)
-    _announce_gone(
-        section.id, services.section_address(section), connection.awareness.pop(section.id, {})
-    )
+    _announce_gone(section.id, section.address, connection.awareness.pop(section.id, {}))
 
 
 @socket_event(NAMESPACE, "sync", permission="section.read", target=_section)
 def on_sync(user, section, payload):
     data = _data(payload)
     kind = sync.message_kind(data)
-    live = sync.documents().get(section.id)
+    # An update needs no catch-up here (the writer does it); a step needs the latest state.
+    live = sync.documents().get(section.id, max_age=math.inf if kind == sync.UPDATE else 0)
     if kind == sync.STEP1:
         for message in sync.answer_step1(live, data):
             socketio.emit(
@@ -96,8 +96,19 @@ def on_sync(user, section, payload):
         raise Forbidden("this section is read-only for you")
     if live.size + len(update) > current_app.config["COLLAB_MAX_DOCUMENT_BYTES"]:
         raise PalabreError("this section has reached its maximum size", code="too_large")
-    services.accept_update(section, update, user.id, relay_skip=request.sid, live=live)
-    return {"ok": True}
+    written = services.submit_update(section, update, user.id, relay_skip=request.sid)
+    return Acknowledged(written)
+
+
+class Acknowledged(Later):
+    """``{ok: true}`` once the writer thread has committed and relayed the update."""
+
+    def __init__(self, written: Later) -> None:
+        self.written = written
+
+    def wait(self) -> dict:
+        self.written.wait()
+        return {"ok": True}
 
 
 def _awareness_clients(data: bytes) -> dict[int, int]:

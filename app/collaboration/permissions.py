@@ -1,11 +1,27 @@
-"""Rules for reading and editing position papers (see ``app.core.authz``)."""
+"""Rules for reading and editing position papers (see ``app.core.authz``).
+
+The section rules are asked on every message of a live editor: their decisions are cached
+(``cached=True``), so everything they read is declared below with ``depends_on`` (users:
+by ``app.accounts.services``).
+"""
 
 from __future__ import annotations
 
 from app.collaboration.models import Paper, PaperVisibility, Section
+from app.core import authz
 from app.core.authz import rule
-from app.workshops.models import Role
+from app.core.models import utcnow
+from app.facilitation.models import ScheduledLock
+from app.workshops.models import Edition, Membership, Phase, Role, StakeholderGroup
 from app.workshops.services import membership_of
+
+authz.depends_on(Membership)
+authz.depends_on(Edition, "slug", "current_phase_id")
+authz.depends_on(Phase)
+authz.depends_on(StakeholderGroup, "slug", "edition_id")
+authz.depends_on(Paper, "group_id", "locked", "visibility")
+authz.depends_on(Section, "paper_id", "key", "locked")
+authz.depends_on(ScheduledLock)
 
 
 def _phase(edition):
@@ -43,18 +59,25 @@ def section_is_locked(section: Section) -> bool:
 
 
 def _scheduled_lock_in_force(section: Section) -> bool:
-    """A lock scheduled for a deadline counts from that moment (facilitation)."""
-    from app.facilitation.services import scheduled_lock_in_force
+    """A lock scheduled for a deadline counts from that moment (facilitation): a decision
+    made before it is not reused after it."""
+    from app.facilitation.services import earliest_scheduled_lock
 
-    return scheduled_lock_in_force(section)
+    at = earliest_scheduled_lock(section)
+    if at is None:
+        return False
+    if at <= utcnow():
+        return True
+    authz.valid_until(at)
+    return False
 
 
-@rule("section.read")
+@rule("section.read", cached=True)
 def may_read_section(user, section: Section) -> bool:
     return may_read_paper(user, section.paper)
 
 
-@rule("section.edit")
+@rule("section.edit", cached=True)
 def may_edit_section(user, section: Section) -> bool:
     membership = membership_of(user, section.paper.group.edition)
     if membership is None or membership.role != Role.PARTICIPANT:

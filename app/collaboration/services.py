@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
+from flask import current_app
 from flask_babel import gettext as _
 from pycrdt import create_update_message, get_state
 from sqlalchemy import func, select
@@ -19,11 +22,13 @@ from sqlalchemy.orm import contains_eager
 
 from app.collaboration import store, sync
 from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
+from app.collaboration.writer import BatchWriter, Job
 from app.collaboration.yupdate import (
     UpdateFormatError,
     live_characters_by_client,
     state_vector_clients,
 )
+from app.core import authz
 from app.core.errors import BadInput, NotFound
 from app.core.models import utcnow
 from app.core.transactions import after_commit, hold_until_end, transaction_state
@@ -34,6 +39,7 @@ ADDRESS_RE = re.compile(
     r"^([a-z0-9-]{1,64})/([a-z0-9-]{1,64})/(introduction|conclusion|q[1-9][0-9]{0,2})$"
 )
 CHECKPOINT_EVERY = timedelta(minutes=10)
+WRITER_CATCH_UP = 1.0  # seconds
 
 
 def paper_of(group) -> Paper | None:
@@ -89,7 +95,7 @@ def section_address(section: Section) -> str:
     return f"{group.edition.slug}/{group.slug}/{section.key}"
 
 
-def section_room(section: Section | int) -> str:
+def section_room(section: Section | SectionRef | int) -> str:
     return f"section:{section if isinstance(section, int) else section.id}"
 
 
@@ -122,6 +128,39 @@ def resolve_section(address) -> Section:
     if section is None:
         raise NotFound(_("This section does not exist."))
     return section
+
+
+@dataclass(frozen=True)
+class SectionRef(authz.Ref):
+    """A section as the live editor's events know it: id and address, kept between
+    messages (``section_ref``); the ORM row is loaded only when a decision needs it."""
+
+    kind: ClassVar[str] = "Section"
+    id: int
+    address: str
+
+    def load(self) -> Section:
+        section = db.session.get(Section, self.id)
+        if section is None:
+            raise NotFound(_("This section does not exist."))
+        return section
+
+
+def section_ref(address) -> SectionRef:
+    """``resolve_section``, remembered per address while the access generation (which
+    every renaming or move of a section, group or edition bumps) stays the same."""
+    generation = authz.current_generation()
+    cache = current_app.extensions.setdefault("palabre.section_refs", {})
+    known = cache.get(address) if isinstance(address, str) else None
+    if known is not None and generation is not None and known[0] == generation:
+        return known[1]
+    section = resolve_section(address)
+    ref = SectionRef(section.id, section_address(section))
+    if generation is not None:
+        if len(cache) >= authz.MAX_CACHED_DECISIONS:
+            cache.clear()
+        cache[address] = (generation, ref)
+    return ref
 
 
 def section_title(section: Section) -> str:
@@ -204,25 +243,68 @@ def accept_update(
     """Persist an update (flush); after the commit, apply it and relay it to the room.
 
     ``live``: the section's document, when the caller has just caught it up."""
-    live = live or _live(section)
+    return _accept(section.id, section_address(section), update, user_id, relay_skip, live)
+
+
+@dataclass(frozen=True)
+class EditorUpdate:
+    """An update from an editor's socket, for the writer thread (see ``writer``)."""
+
+    section_id: int
+    address: str
+    update: bytes
+    user_id: int
+    relay_skip: str
+
+
+def submit_update(section: SectionRef, update: bytes, user_id: int, relay_skip: str) -> Job:
+    """Hand an editor's update to this app's writer thread; the job's ``wait()`` returns
+    once it is committed and relayed (its row id), or raises why it was refused."""
+    app = current_app._get_current_object()
+    writer = app.extensions.get("palabre.collab_writer")
+    if writer is None:
+        writer = app.extensions.setdefault(
+            "palabre.collab_writer", BatchWriter(app, _write_editor_update)
+        )
+    job = EditorUpdate(section.id, section.address, update, user_id, relay_skip)
+    return writer.submit(job, timeout=app.config["COLLAB_WRITE_TIMEOUT"])
+
+
+def _write_editor_update(job: EditorUpdate) -> int:
+    # What other processes wrote reaches this process's document at least every
+    # WRITER_CATCH_UP seconds (a joining client's step 1 always reads it all).
+    live = sync.documents().get(
+        job.section_id, _pending_rows(job.section_id), max_age=WRITER_CATCH_UP
+    )
+    return _accept(job.section_id, job.address, job.update, job.user_id, job.relay_skip, live)
+
+
+def _accept(
+    section_id: int,
+    address: str,
+    update: bytes,
+    user_id: int | None,
+    relay_skip,
+    live: sync.LiveDoc | None,
+) -> int:
+    live = live or sync.documents().get(section_id, _pending_rows(section_id))
     if _sqlite():
         hold_until_end(_SQLITE_WRITER)
-    row_id = store.append(section.id, update, user_id)
-    _pending_rows(section.id).add(row_id)
+    row_id = store.append(section_id, update, user_id)
+    _pending_rows(section_id).add(row_id)
     if live.log is None:
-        live.log = list(store.log_size(section.id))
+        live.log = list(store.log_size(section_id))
     else:
         live.log[0] += 1
         live.log[1] += len(update)
     for client in state_vector_clients(get_state(update)):
         if client not in live.clients:
-            store.remember_client(section.id, client, user_id)
+            store.remember_client(section_id, client, user_id)
             live.clients[client] = user_id
-    _maybe_compact(live, _pending_rows(section.id))
-    _maybe_checkpoint(section, live)
+    _maybe_compact(live, _pending_rows(section_id))
+    _maybe_checkpoint(section_id, live)
     message = create_update_message(update)
-    address = section_address(section)
-    room = section_room(section)
+    room = section_room(section_id)
 
     def relay() -> None:
         live.applied_row(row_id, update)
@@ -255,14 +337,14 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
             live.log = list(store.log_size(live.section_id))
 
 
-def _maybe_checkpoint(section: Section, live: sync.LiveDoc) -> None:
+def _maybe_checkpoint(section_id: int, live: sync.LiveDoc) -> None:
     if live.last_checkpoint is None:
         live.last_checkpoint = db.session.scalar(
-            select(func.max(Checkpoint.created_at)).where(Checkpoint.section_id == section.id)
+            select(func.max(Checkpoint.created_at)).where(Checkpoint.section_id == section_id)
         )
     now = utcnow()
     if live.last_checkpoint is None or now - live.last_checkpoint >= CHECKPOINT_EVERY:
-        create_checkpoint(section, None, automatic=True)
+        _add_checkpoint(section_id, live, None, name="", automatic=True)
 
 
 def _server_edit(section: Section, edit, actor) -> None:
@@ -289,11 +371,14 @@ def append_to_section(section: Section, markdown: str, actor) -> None:
 
 
 def create_checkpoint(section: Section, actor, *, name: str = "", automatic: bool = False):
-    live = _live(section)
+    return _add_checkpoint(section.id, _live(section), actor, name=name, automatic=automatic)
+
+
+def _add_checkpoint(section_id: int, live: sync.LiveDoc, actor, *, name: str, automatic: bool):
     with live.lock:
         state, text = live.doc.get_update(), live.text()
     checkpoint = Checkpoint(
-        section_id=section.id,
+        section_id=section_id,
         name=(name or "").strip()[:120],
         automatic=automatic,
         text=text,
@@ -338,7 +423,6 @@ def notify_access_changed(sections) -> None:
     Sent to each member's personal room (``user:<id>``), so it reaches their sockets on
     every server process; the server refuses writes from the next message anyway.
     """
-    from app.core import authz
     from app.core.sockets import user_room
     from app.workshops.services import members
 

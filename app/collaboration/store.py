@@ -8,7 +8,7 @@ so that storage stays proportional to the document, not to the keystrokes.
 from __future__ import annotations
 
 from pycrdt import Doc
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from app.collaboration.models import SectionClient, SectionSnapshot, SectionUpdate
 from app.core.models import utcnow
@@ -23,10 +23,18 @@ def snapshot(section_id: int) -> SectionSnapshot | None:
     return db.session.get(SectionSnapshot, section_id)
 
 
+_SNAPSHOT_ID = select(SectionSnapshot.__table__.c.last_update_id).where(
+    SectionSnapshot.__table__.c.section_id == bindparam("section_id")
+)
+_ROW_IDS = select(SectionUpdate.__table__.c.id).where(
+    SectionUpdate.__table__.c.section_id == bindparam("section_id"),
+    SectionUpdate.__table__.c.id > bindparam("after"),
+)
+
+
 def _snapshot_id(section_id: int) -> int | None:
-    return db.session.scalar(
-        select(SectionSnapshot.last_update_id).where(SectionSnapshot.section_id == section_id)
-    )
+    # Core statements compiled once: the live editor's writer asks these many times a second.
+    return db.session.connection().execute(_SNAPSHOT_ID, {"section_id": section_id}).scalar()
 
 
 def committed(
@@ -38,9 +46,10 @@ def committed(
     reorder_window: int = 0,
 ):
     """What is durable for a section: (snapshot data and id, or None; rows after
-    ``after_id`` except ``exclude``, the rows this transaction wrote and has not committed
-    yet). The snapshot is read only when it goes past ``snapshot_if_after`` (None: read it
-    whatever its id). Reads through the session: no second connection per message.
+    ``after_id`` except ``exclude`` (rows already applied, and those this transaction wrote
+    and has not committed yet); the newest row id seen). The snapshot is read only when it
+    goes past ``snapshot_if_after`` (None: read it whatever its id). Reads through the
+    session: no second connection per message.
 
     If another process compacts between reading the snapshot and reading the rows (each
     statement sees the latest commit under READ COMMITTED), the rows it merged would be
@@ -57,21 +66,25 @@ def committed(
             snap = (data, snap_id)
             # Rows just below the snapshot may have committed after it was made: read them.
             start = max(after_id, snap_id - reorder_window)
-        query = select(SectionUpdate.id, SectionUpdate.data).where(
-            SectionUpdate.section_id == section_id, SectionUpdate.id > start
-        )
-        if exclude:
-            query = query.where(SectionUpdate.id.not_in(exclude))
-        rows = [(row.id, row.data) for row in db.session.execute(query.order_by(SectionUpdate.id))]
+        # Ids first (usually all known already), then the data of the others only.
+        parameters = {"section_id": section_id, "after": start}
+        ids = list(db.session.connection().execute(_ROW_IDS, parameters).scalars())
+        wanted = [row_id for row_id in ids if row_id not in exclude]
+        rows = []
+        if wanted:
+            query = select(SectionUpdate.id, SectionUpdate.data).where(SectionUpdate.id.in_(wanted))
+            rows = [(r.id, r.data) for r in db.session.execute(query.order_by(SectionUpdate.id))]
         if _snapshot_id(section_id) == snap_id:
-            return snap, rows
+            return snap, rows, max(ids, default=start)
+
+
+_APPEND = insert(SectionUpdate.__table__).returning(SectionUpdate.__table__.c.id)
 
 
 def append(section_id: int, data: bytes, user_id: int | None) -> int:
-    row = SectionUpdate(section_id=section_id, data=data, user_id=user_id)
-    db.session.add(row)
-    db.session.flush()
-    return row.id
+    """Write one update (one compiled Core INSERT: the live editor's hot path skips the ORM)."""
+    values = {"section_id": section_id, "data": data, "user_id": user_id, "created_at": utcnow()}
+    return db.session.connection().execute(_APPEND, values).scalar_one()
 
 
 def log_size(section_id: int) -> tuple[int, int]:

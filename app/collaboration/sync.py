@@ -13,7 +13,9 @@ process holds in memory can be newer than what is durable.
 from __future__ import annotations
 
 import difflib
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +26,10 @@ from app.collaboration import store
 from app.core.errors import BadInput, PalabreError
 
 TEXT = "markdown"
-REORDER_WINDOW = 32
+# Rows re-read below the last one applied: ids are handed out before commit, so with several
+# processes a smaller id can commit after a larger one; a writer commits up to
+# writer.MAX_BATCH rows at once, so this must cover several processes' batches.
+REORDER_WINDOW = 128
 EMPTY_UPDATE = b"\x00\x00"
 SYNC, AWARENESS = 0, 1
 STEP1, STEP2, UPDATE = 0, 1, 2
@@ -59,6 +64,8 @@ class LiveDoc:
     last_checkpoint: datetime | None = None
     authorship: tuple[int, dict[int, int]] | None = None  # (last_id, counts) cache
     log: list[int] | None = None  # [updates, bytes] in the log since the snapshot, if known
+    read_upto: int = 0  # the newest row id the last read of the database saw
+    read_at: float = -math.inf  # when (time.monotonic()) that read was
 
     def applied_row(self, row_id: int, data: bytes) -> None:
         """Apply a stored row once (read back, or just committed by this process)."""
@@ -86,14 +93,23 @@ class Documents:
         self._docs: dict[int, LiveDoc] = {}
         self._guard = threading.Lock()
 
-    def get(self, section_id: int, pending: set[int] | frozenset[int] = frozenset()) -> LiveDoc:
+    def get(
+        self,
+        section_id: int,
+        pending: set[int] | frozenset[int] = frozenset(),
+        *,
+        max_age: float = 0.0,
+    ) -> LiveDoc:
+        """The section's document, caught up with the database unless it last read it less
+        than ``max_age`` seconds ago (``math.inf``: as it is, once loaded)."""
         with self._guard:
             live = self._docs.get(section_id)
         if live is None:
             live = self._load(section_id)
             with self._guard:
                 live = self._docs.setdefault(section_id, live)
-        self.catch_up(live, pending)
+        if not live.loaded or time.monotonic() - live.read_at >= max_age:
+            self.catch_up(live, pending)
         return live
 
     def forget(self, section_id: int) -> None:
@@ -116,19 +132,19 @@ class Documents:
         """Apply what the database has and this document does not (snapshot, then rows).
 
         ``pending``: rows the current transaction wrote but has not committed. Rows are
-        read again a little before the last one applied (``REORDER_WINDOW``): with
-        several writers, ids are handed out before commit, so a smaller id can commit
+        read again a little before the newest one the last read saw (``REORDER_WINDOW``):
+        with several writers, ids are handed out before commit, so a smaller id can commit
         after a larger one; applying an update twice is harmless, skipping one is not.
         """
         with live.lock:
-            after = max(0, live.last_id - REORDER_WINDOW)
-            # Rows already applied are not read again (the usual case: nothing to read).
-            known = {i for i in live.applied if i > after}
-            snap, rows = store.committed(
+            after = max(0, live.read_upto - REORDER_WINDOW)
+            read_at = time.monotonic()
+            snap, rows, newest = store.committed(
                 live.section_id,
                 after,
                 snapshot_if_after=live.last_id if live.loaded else None,
-                exclude=set(pending) | known,
+                # Rows already applied are not read again (usually: nothing to read).
+                exclude=live.applied | set(pending),
                 reorder_window=REORDER_WINDOW,
             )
             if snap is not None:
@@ -136,12 +152,14 @@ class Documents:
                 data, snap_id = snap
                 apply_stored(live, data)
                 live.last_id = max(live.last_id, snap_id)
+                live.read_upto = max(live.read_upto, snap_id)
                 live.size = len(data)
             live.loaded = True
             for row_id, data in rows:
                 live.applied_row(row_id, data)
+            live.read_upto, live.read_at = max(live.read_upto, newest), read_at
             if len(live.applied) > 4 * REORDER_WINDOW:
-                floor = live.last_id - REORDER_WINDOW
+                floor = live.read_upto - REORDER_WINDOW
                 live.applied = {i for i in live.applied if i > floor}
 
 

@@ -1,10 +1,12 @@
-"""Column helpers shared by every area's models."""
+"""Column helpers shared by every area's models, and the access generation."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DDL, DateTime, Integer, event
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from app.extensions import db
 
 
 def utcnow() -> datetime:
@@ -32,3 +34,24 @@ class UTCDateTime(TypeDecorator):
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class AccessGeneration(db.Model):
+    """One row counting the changes to what the cached rules read (see ``app.core.authz``).
+
+    A transaction that changes such a row bumps it; a decision cached under an older value
+    is not used again. It lives in the database so every server process sees the change
+    with the very commit that makes it."""
+
+    __tablename__ = "access_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+# ``db.create_all()`` (tests, benchmarks) makes the row the migration inserts.
+event.listen(
+    AccessGeneration.__table__,
+    "after_create",
+    DDL("INSERT INTO access_generation (id, value) VALUES (1, 0)"),
+)

@@ -7,7 +7,8 @@ The registry wraps the handler so that, for every single message:
 2. the payload is a JSON object, and ``target(payload)`` resolves what it acts on;
 3. ``authz.require(user, permission, target)`` is asked — no handler escapes it;
 4. the handler runs, then the session commits (or rolls back on any error), and what the
-   handler deferred with ``app.core.transactions.after_commit`` (relays) runs after it;
+   handler deferred with ``app.core.transactions.after_commit`` (relays) runs after it; a
+   handler whose work ends in another thread returns a ``Later``, awaited after the commit;
 5. a failure becomes an ``error`` event plus a ``{ok: false, error, message}`` ack, never a
    crash or a disconnect of other clients.
 
@@ -19,11 +20,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy.exc import DBAPIError
@@ -37,6 +40,18 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Any, dict], Any]
+
+
+class Later(ABC):
+    """What a handler returns when its work finishes elsewhere (the live editor's writer
+    thread): the wrapper commits the handler's transaction, gives its database connection
+    back, then replies with ``wait()``'s result (a ``PalabreError`` raised there is
+    answered like any other)."""
+
+    @abstractmethod
+    def wait(self) -> Any: ...
+
+
 Resolver = Callable[[dict], Any]
 
 
@@ -143,7 +158,8 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
 
     def run(payload: Any = None, *extra: Any) -> Any:
         try:
-            user = _user()  # a database read: inside the try, so it too gets an answer
+            authz.open_generation()  # first read of the transaction (see app.core.authz)
+            user = _user()  # database reads: inside the try, so they too get an answer
             if user is None:
                 raise Forbidden("unauthenticated", code="unauthenticated")
             if not isinstance(payload, dict) or extra:
@@ -154,7 +170,11 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
                     listener(user, event.namespace, event.name, payload)
                 raise Forbidden()
             result = event.handler(user, target, payload)
-            commit()
+            if db.session.registry.has():  # answered from the caches: no session at all
+                commit()
+            if isinstance(result, Later):
+                db.session.remove()  # no connection held while waiting
+                result = result.wait()
             return {"ok": True} if result is None else result
         except PalabreError as error:
             db.session.rollback()
@@ -205,6 +225,18 @@ def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
     return disconnect
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except for Socket.IO events after the first one:
+    Flask-SocketIO pushes a request context per event, which would verify and decode the
+    cookie again, then replaces that session with its own copy (``saved_session``) taken
+    at the first event. Skipping the decode keeps a keystroke from paying for it."""
+
+    def open_session(self, app, request):
+        if "saved_session" in request.environ:
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
 def _keep_binary_events_whole(server) -> None:
     """python-socketio sends an event carrying bytes as a header then its attachment, one
     Engine.IO message each, with no lock: two threads relaying to the same client (two
@@ -248,7 +280,8 @@ def _attachment_count(data: Any) -> int:
     return int(count) if dash and count.isdigit() else 0
 
 
-def install(socketio: SocketIO) -> None:
+def install(app, socketio: SocketIO) -> None:
+    app.session_interface = SessionInterface()
     _keep_binary_events_whole(socketio.server)
     for ns in _namespaces.values():
         socketio.on_event("connect", _connect_handler(ns), namespace=ns.name)

@@ -105,6 +105,8 @@ def hold_until_end(lock) -> None:
 
 def release_held(session: Session | None = None) -> None:
     """Release what ``hold_until_end`` took (the boundaries call it after any ending)."""
+    if session is None and not db.session.registry.has():
+        return  # no session, so nothing held
     info = (session or db.session()).info
     for lock in reversed(info.pop(_HELD, [])):
         lock.release()

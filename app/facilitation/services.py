@@ -336,20 +336,28 @@ def scheduled_lock_in_force(section: Section, now: datetime | None = None) -> bo
     A pure function of the database and the clock: the authorization rule asks it, so
     edits stop at the deadline in every process, before the timer has run.
     """
-    now = now or utcnow()
+    at = earliest_scheduled_lock(section)
+    return at is not None and at <= (now or utcnow())
+
+
+def earliest_scheduled_lock(section: Section) -> datetime | None:
+    """When the earliest not cancelled, not yet applied scheduled lock covering ``section``
+    falls due (or fell due), if there is one."""
     paper = section.paper
-    query = select(ScheduledLock.id).where(
-        ScheduledLock.edition_id == paper.group.edition_id,
-        ScheduledLock.applied_at.is_(None),
-        ScheduledLock.cancelled_at.is_(None),
-        ScheduledLock.at <= now,
-        or_(
-            ScheduledLock.scope == LockScope.ALL,
-            and_(ScheduledLock.scope == LockScope.PAPER, ScheduledLock.paper_id == paper.id),
-            and_(ScheduledLock.scope == LockScope.SECTION, ScheduledLock.section_id == section.id),
-        ),
+    return db.session.scalar(
+        select(func.min(ScheduledLock.at)).where(
+            ScheduledLock.edition_id == paper.group.edition_id,
+            ScheduledLock.applied_at.is_(None),
+            ScheduledLock.cancelled_at.is_(None),
+            or_(
+                ScheduledLock.scope == LockScope.ALL,
+                and_(ScheduledLock.scope == LockScope.PAPER, ScheduledLock.paper_id == paper.id),
+                and_(
+                    ScheduledLock.scope == LockScope.SECTION, ScheduledLock.section_id == section.id
+                ),
+            ),
+        )
     )
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def _papers(edition: Edition) -> list[Paper]:

@@ -97,6 +97,7 @@ class SocketIOTransport:
             url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
             header=[f"Cookie: palabre_session={cookie}"],
             timeout=60,
+            skip_utf8_validation=True,  # its pure-Python check would cost the client a core
         )
         assert self.ws.recv().startswith("0{")  # Engine.IO open
         self.ws.send("40/collab,")
@@ -143,7 +144,7 @@ class HocuspocusTransport:
         name = section.encode()
         self.prefix = pycrdt.write_var_uint(len(name)) + name
         self.expected = self.acks = self.errors = self.garbled = 0
-        self.ws = websocket.create_connection(url, timeout=60)
+        self.ws = websocket.create_connection(url, timeout=60, skip_utf8_validation=True)
         # It holds every message until an auth message: type 2, token (0), empty token.
         self.ws.send_binary(self.prefix + b"\x02\x00\x00")
 
@@ -205,23 +206,29 @@ class Editor:
         return marker, sent
 
 
-def cpu_seconds(pid: int | None) -> float:  # user + system of a process, or of the machine
-    if pid is None:
+def cpu_seconds(pids: list[int] | None) -> float:
+    """User + system time of these processes, or of the whole machine (None)."""
+    if pids is None:
         busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
         return sum(int(busy[i]) for i in (0, 1, 2, 5, 6, 7)) / os.sysconf("SC_CLK_TCK")
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid: int) -> float:
-    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
+def peak_rss_mb(pids: list[int]) -> float:
+    """Sum of the processes' peak resident memory."""
+    status = (Path(f"/proc/{pid}/status").read_text() for pid in pids)
+    return sum(int(re.search(r"VmHWM:\s+(\d+)", text)[1]) for text in status) / 1024
 
 
 def sections(args) -> list[str]:
     return [f"{EDITION}/{g}/{k}" for g in GROUPS for k in KEYS[: args.sections]]
 
 
-def drive(editors: list[Editor], pid: int, args) -> tuple[dict, float, float]:
+def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, float, float]:
     """Wait for every initial sync, type (warm-up, window), drain; one thread for all. Returns
     the edits of the window (marker → send time, sender), server, client and other CPU (cores)."""
     selector = selectors.DefaultSelector()
@@ -241,7 +248,7 @@ def drive(editors: list[Editor], pid: int, args) -> tuple[dict, float, float]:
     while True:
         now = time.monotonic()
         if len(cpu) < 2 and now >= (t0, t1)[len(cpu)]:
-            cpu.append((cpu_seconds(pid), time.process_time(), cpu_seconds(None), now))
+            cpu.append((cpu_seconds(pids), time.process_time(), cpu_seconds(None), now))
         while now < t1 and queue[0][0] <= now:
             due, index = heapq.heappop(queue)
             marker, at = editors[index].type(rng)
@@ -263,14 +270,15 @@ def drive(editors: list[Editor], pid: int, args) -> tuple[dict, float, float]:
     return sent, server, client, (m1 - m0) / (w1 - w0) - server - client
 
 
-def measure(name: str, url: str, pid: int, transport, cookies: dict, args) -> dict:
+def measure(name: str, urls: list[str], pids: list[int], transport, cookies: dict, args) -> dict:
+    """Editors connect to the servers in turn (a sticky proxy's spread of clients)."""
     arrivals: dict[str, dict[int, float]] = {}
     names, per_section, editors = sections(args), args.per_section, []
     for i in range(args.editors):
-        section = names[i // per_section]
+        section, url = names[i // per_section], urls[i % len(urls)]
         cookie = cookies[section.split("/")[1]][i % per_section] if cookies else None
         editors.append(Editor(i, i // per_section, transport(url, cookie, section), arrivals))
-    sent, cpu, client_cpu, other_cpu = drive(editors, pid, args)
+    sent, cpu, client_cpu, other_cpu = drive(editors, pids, args)
     latencies, missing = [], 0
     for marker, (at, sender) in sent.items():
         got, first = arrivals.get(marker, {}), sender // per_section * per_section
@@ -290,22 +298,43 @@ def measure(name: str, url: str, pid: int, transport, cookies: dict, args) -> di
     row["refused"] = sum(t.errors for t in transports)
     row["garbled"] = sum(t.garbled for t in transports)
     row["diverged"] = sum(len(t) > 1 for t in texts)
-    row.update({"CPU cores": cpu, "peak MB": peak_rss_mb(pid), "client CPU": client_cpu})
+    row.update({"CPU cores": cpu, "peak MB": peak_rss_mb(pids), "client CPU": client_cpu})
     row["other CPU"] = other_cpu
     return row
 
 
+def fresh_database(url: str) -> str:
+    """A new, empty PostgreSQL database next to ``url`` (the benchmark's own)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url).set(database="palabre_collab_load")
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "palabre_collab_load" WITH (FORCE)'))
+        connection.execute(text('CREATE DATABASE "palabre_collab_load"'))
+    engine.dispose()
+    return target.render_as_string(hide_password=False)
+
+
 def run_palabre(args) -> dict:
-    env = environment(Path(tempfile.mkdtemp(prefix="palabre-collab-load-")))
+    extra = {}
+    if args.database_url:
+        extra["DATABASE_URL"] = fresh_database(args.database_url)
+    if args.processes > 1:
+        extra["REDIS_URL"] = args.redis_url
+    env = environment(Path(tempfile.mkdtemp(prefix="palabre-collab-load-")), **extra)
     prepare = [sys.executable, "-c", PREPARE, str(args.per_section), *GROUPS]
     root = Path(__file__).parents[2]
     output = subprocess.run(prepare, cwd=root, env=env, check=True, capture_output=True, text=True)
     cookies = json.loads(output.stdout.splitlines()[-1])
-    server = ServerProcess(env)
+    servers = [ServerProcess(env) for _ in range(args.processes)]
     try:
-        return measure("palabre", server.url, server.process.pid, SocketIOTransport, cookies, args)
+        urls, pids = [s.url for s in servers], [s.process.pid for s in servers]
+        return measure("palabre", urls, pids, SocketIOTransport, cookies, args)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 def run_hocuspocus(name: str, args) -> dict:
@@ -327,7 +356,7 @@ def run_hocuspocus(name: str, args) -> dict:
         if (line := process.stdout.readline().strip()) != "ready":
             raise RuntimeError(f"Hocuspocus did not start: {line}")
         url = f"ws://127.0.0.1:{port}"
-        return measure(name, url, process.pid, HocuspocusTransport, {}, args)
+        return measure(name, [url], [process.pid], HocuspocusTransport, {}, args)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -366,6 +395,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     servers = "comma-separated: palabre, hocuspocus, hocuspocus-default"
     parser.add_argument("--servers", default="hocuspocus,palabre", help=servers)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="Palabre server processes (over Redis)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL URL: Palabre runs on a fresh database next to it (default: SQLite)",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     args = parser.parse_args()
     if args.editors % (len(GROUPS) * args.sections) or not 1 <= args.sections <= len(KEYS):
         parser.error("--editors must be a multiple of 3 × --sections; --sections is 1 to 7")

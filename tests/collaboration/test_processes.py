@@ -7,10 +7,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import write_var_uint
+from sqlalchemy import select
 
 from app import create_app
 from app.accounts.services import find_user
 from app.config import TestConfig
+from app.core.transactions import run_in_transaction
+from app.extensions import db
+from app.facilitation.models import LockScope
+from app.facilitation.services import set_lock
+from app.workshops.models import Edition
+from app.workshops.services import get_group
 from tests.collaboration.conftest import Editor, wait_until
 from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
 from tests.conftest import needs_service, session_cookie_for
@@ -196,3 +203,43 @@ def test_two_server_processes_behind_redis_converge(tmp_path):
     finally:
         first.stop()
         second.stop()
+
+
+def _next_update_after(instance, change) -> dict:
+    """A member types through a server process (which then holds its session user and
+    decisions), ``change`` is committed here, in another process, and the member types
+    again: the acknowledgement of that second update."""
+    env, app = instance
+    server = ServerProcess(env)
+    try:
+        editor = _editor(server, app)
+        assert editor.type(None, "Avant. ")["ok"]
+        run_in_transaction(change)
+        ack = editor.type(None, "Après.")
+        _close(editor)
+        return ack
+    finally:
+        server.stop()
+
+
+def _lock_the_paper() -> None:
+    """What a facilitator's click does: lock the Government group's paper."""
+    edition = db.session.scalar(select(Edition).where(Edition.slug == "malisig-2023"))
+    paper = get_group(edition, "gouvernement").paper
+    actor = find_user("facilitateur@demo.palabre")
+    set_lock(edition, actor, LockScope.PAPER, paper.id, locked=True)
+
+
+@pytest.mark.slow
+def test_a_lock_committed_by_another_process_refuses_the_very_next_update(instance):
+    ack = _next_update_after(instance, _lock_the_paper)
+    assert (ack["ok"], ack["error"]) == (False, "forbidden")
+
+
+@pytest.mark.slow
+def test_a_user_deactivated_by_another_process_is_refused_at_the_next_message(instance):
+    def deactivate():
+        find_user("gouvernement1@demo.palabre").active = False
+
+    ack = _next_update_after(instance, deactivate)
+    assert (ack["ok"], ack["error"]) == (False, "unauthenticated")

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.collaboration.conftest import wait_until
 
 
@@ -178,3 +180,34 @@ def test_a_lock_is_announced_to_connected_editors(demo, editor_for):
     db.session.commit()
     notify_access_changed(paper.sections)
     assert wait_until(lambda: {"section": editor.section, "readonly": True} in editor.access)
+
+
+@pytest.mark.sqlite_only  # holds SQLite's write lock; PostgreSQL has no such single lock
+def test_an_update_the_database_cannot_take_is_refused_then_accepted_when_sent_again(
+    app, demo, editor_for
+):
+    """A real write failure (SQLite's write lock held elsewhere past the busy timeout): the
+    update is refused as "unavailable", nothing is half-written, and the same update sent
+    again once the database is back (as the browser does) is kept."""
+    import sqlite3
+
+    from pycrdt import create_update_message
+
+    from app.collaboration.services import resolve_section, section_text
+    from app.extensions import db
+
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = 100
+    db.engine.dispose()  # new connections take the short timeout
+    editor = editor_for(demo.users["gouvernement1@demo.palabre"])
+    blocker = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        ack = editor.type(None, "Écrit pendant la panne.")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert _refused(ack, "unavailable")
+    assert editor.send(create_update_message(editor.doc.get_update()))["ok"]
+    db.session.remove()
+    section = resolve_section("malisig-2023/gouvernement/introduction")
+    assert section_text(section) == "Écrit pendant la panne."
