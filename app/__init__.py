@@ -68,7 +68,7 @@ def create_app(config: Config | None = None) -> Flask:
     _buffer_static_files(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=4 * app.config["COLLAB_MAX_MESSAGE_BYTES"],

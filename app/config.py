@@ -99,6 +99,8 @@ class Config:
     # Seconds an editor's update may wait for the writer thread before it is refused as
     # "unavailable" (the client keeps it and sends it again).
     COLLAB_WRITE_TIMEOUT = 15.0
+    # "gevent" only in a process gevent has monkey-patched (``python -m app.server`` does).
+    SOCKETIO_ASYNC_MODE = "threading"
     TESTING = False
 
 

@@ -1,9 +1,16 @@
 """The built-in server: ``python -m app.server`` (what ``make run`` starts).
 
-A threaded Werkzeug server carrying Flask-SocketIO's WebSocket transport
-(simple-websocket), with ``TCP_NODELAY`` on every accepted connection: without it a
-binary Socket.IO event (text header + binary attachment, two writes) waits for the
-peer's delayed ACK, ~40 ms per message (see shared/FINDINGS.md).
+By default gevent: one process, one thread, a greenlet per connection (gevent's WSGI
+server, Flask-SocketIO in gevent mode with simple-websocket). Measured on the 2-core
+machine with 150 editors typing (README, benchmarks): Werkzeug's thread per connection spent
+about a third of the process in thread hand-offs under the interpreter lock, with p99 from
+36 ms to 800 ms depending on the moment; gevent serves the same load with two thirds of the
+CPU and p99 near Hocuspocus's. ``PALABRE_SERVER=threads`` keeps the threaded Werkzeug server
+(the one the test suite starts inside its own process, where nothing is monkey-patched).
+
+Either way ``TCP_NODELAY`` is set on every accepted connection: without it a binary
+Socket.IO event (text header + binary attachment, two writes) waits for the peer's delayed
+ACK, ~40 ms per message (see shared/FINDINGS.md).
 
 SIGTERM drains: stop accepting connections, close every Socket.IO connection (clients
 reconnect, to another process behind a proxy, and re-sync what was not acknowledged),
@@ -15,9 +22,17 @@ committed before it is acknowledged or relayed. A second process is just another
 
 from __future__ import annotations
 
+import os
+
+GEVENT = __name__ == "__main__" and os.environ.get("PALABRE_SERVER", "gevent") == "gevent"
+if GEVENT:
+    # Before anything imports socket, ssl or threading: they become cooperative.
+    from gevent import monkey
+
+    monkey.patch_all()
+
 import gc
 import logging
-import os
 import signal
 import socket
 import threading
@@ -52,17 +67,31 @@ def serve_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0):
 
 def main() -> None:
     from app import create_app
+    from app.config import Config
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    app = create_app()
+    config = Config()
+    if GEVENT:
+        config.SOCKETIO_ASYNC_MODE = "gevent"
+    app = create_app(config)
     # What is loaded at start lives as long as the process: keep it out of the cyclic
     # collector's way, and collect young objects less often (a keystroke's relay makes
     # thousands of them); pauses of the collector otherwise show in the editors' latency.
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    seconds = float(os.environ.get("DRAIN_SECONDS", "10"))
+    print(f"Palabre is served on http://{host}:{port}", flush=True)
+    if GEVENT:
+        _serve_gevent(app, host, port, seconds)
+    else:
+        _serve_threads(app, host, port, seconds)
+    print("Palabre stopped.", flush=True)
+
+
+def _serve_threads(app: Flask, host: str, port: int, seconds: float) -> None:
     server = make_server(app, host, port)
 
     def stop(_signum, _frame):
@@ -70,11 +99,30 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"Palabre is served on http://{host}:{port}", flush=True)
     server.serve_forever()
-    drain(app, float(os.environ.get("DRAIN_SECONDS", "10")))
+    drain(app, seconds)
     server.server_close()
-    print("Palabre stopped.", flush=True)
+
+
+def _serve_gevent(app: Flask, host: str, port: int, seconds: float) -> None:
+    import gevent
+    from gevent.pywsgi import WSGIServer
+
+    class Server(WSGIServer):
+        def do_handle(self, sock, address):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return super().do_handle(sock, address)
+
+    server = Server((host, port), app, log=None)
+
+    def stop():
+        server.close()  # no new connections
+        drain(app, seconds)
+        server.stop(timeout=1)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, lambda: gevent.spawn(stop))
+    server.serve_forever()
 
 
 def drain(app: Flask, seconds: float) -> None:
