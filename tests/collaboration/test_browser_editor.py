@@ -95,3 +95,26 @@ def test_a_lock_turns_the_editors_read_only_without_a_reload(two_members, demo):
     for page in (fatoumata, ibrahim):
         page.wait_for_selector(f"{INTRO} .cm-content[contenteditable=false]")
         assert page.is_visible(f"{INTRO} .lock")
+
+
+def test_two_members_co_write_through_the_built_in_server_process(tmp_path, browser):
+    """The server ``make run`` starts (gevent), not the in-process threaded one."""
+    from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
+
+    env = environment(tmp_path)
+    prepare_database(env)
+    server = ServerProcess(env)
+    try:
+        first = _open_paper(browser, server.url, "gouvernement1@demo.palabre")
+        second = _open_paper(browser, server.url, "gouvernement2@demo.palabre")
+        _type(first[1], "Depuis le serveur intégré. ")
+        second[1].wait_for_function(
+            "() => document.querySelector('.paper-section[data-key=introduction] .cm-content')"
+            ".textContent.includes('serveur intégré')"
+        )
+        assert _text(first[1]) == _text(second[1])
+        assert first[1].errors == [] and second[1].errors == []
+        first[0].close()
+        second[0].close()
+    finally:
+        server.stop()
