@@ -108,21 +108,19 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, version = (session_id or "").partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    generation = authz.current_generation()
-    cache = current_app.extensions.setdefault("palabre.session_users", {})
-    known = cache.get(session_id) if generation is not None else None
-    if known is not None and known[0] == generation:
-        return _copy(known[1]) if known[1] is not None else None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
-        user = None
-    if generation is not None:
-        if len(cache) >= authz.MAX_CACHED_DECISIONS:
-            cache.clear()
-        columns = inspect(User).column_attrs
-        values = {c.key: getattr(user, c.key) for c in columns} if user is not None else None
-        cache[session_id] = (generation, values)
-    return user
+    loaded: list[User | None] = []
+
+    def read() -> dict | None:
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version) or not user.active:
+            user = None
+        loaded.append(user)
+        return {c.key: getattr(user, c.key) for c in inspect(User).column_attrs} if user else None
+
+    values = authz.kept("session_users", session_id, read)
+    if loaded:  # read just now: the row of this session
+        return loaded[0]
+    return _copy(values) if values is not None else None
 
 
 def _copy(values: dict) -> User:

@@ -149,18 +149,12 @@ class SectionRef(authz.Ref):
 def section_ref(address) -> SectionRef:
     """``resolve_section``, remembered per address while the access generation (which
     every renaming or move of a section, group or edition bumps) stays the same."""
-    generation = authz.current_generation()
-    cache = current_app.extensions.setdefault("palabre.section_refs", {})
-    known = cache.get(address) if isinstance(address, str) else None
-    if known is not None and generation is not None and known[0] == generation:
-        return known[1]
-    section = resolve_section(address)
-    ref = SectionRef(section.id, section_address(section))
-    if generation is not None:
-        if len(cache) >= authz.MAX_CACHED_DECISIONS:
-            cache.clear()
-        cache[address] = (generation, ref)
-    return ref
+
+    def resolve() -> SectionRef:
+        section = resolve_section(address)
+        return SectionRef(section.id, section_address(section))
+
+    return authz.kept("section_refs", address, resolve) if isinstance(address, str) else resolve()
 
 
 def section_title(section: Section) -> str:

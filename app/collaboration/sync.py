@@ -26,8 +26,8 @@ from app.collaboration import store
 from app.core.errors import BadInput, PalabreError
 
 TEXT = "markdown"
-# Rows re-read below the last one applied: ids are handed out before commit, so with several
-# processes a smaller id can commit after a larger one; a writer commits up to
+# Rows re-read below the newest one the last read saw: ids are handed out before commit, so
+# with several processes a smaller id can commit after a larger one; a writer commits up to
 # writer.MAX_BATCH rows at once, so this must cover several processes' batches.
 REORDER_WINDOW = 128
 EMPTY_UPDATE = b"\x00\x00"

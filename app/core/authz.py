@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import event, insert, inspect, update
@@ -34,6 +34,7 @@ from app.core.models import AccessGeneration, utcnow
 from app.extensions import db
 
 Rule = Callable[[Any, Any], bool]
+T = TypeVar("T")
 _rules: dict[str, Rule] = {}
 _cached: set[str] = set()
 _watched: dict[type, tuple[str, ...]] = {}  # model → attributes (empty: any change)
@@ -99,24 +100,44 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     except KeyError:
         raise LookupError(f"no rule for action {action!r}") from None
     user = _real_user(user)
-    generation = current_generation() if action in _cached else None
-    if generation is None:
-        return bool(decide(user, target.load() if isinstance(target, Ref) else target))
-    cache = current_app.extensions.setdefault("palabre.decisions", {})
+
+    def decision() -> tuple[bool, datetime | None]:
+        """(allowed, the moment it stops holding, if the rule named one)."""
+        horizon: list[datetime] = []
+        token = _horizon.set(horizon)
+        try:
+            allowed = bool(decide(user, target.load() if isinstance(target, Ref) else target))
+        finally:
+            _horizon.reset(token)
+        return allowed, min(horizon, default=None)
+
+    if action not in _cached:
+        return decision()[0]
     key = (getattr(user, "id", None), action, _target_key(target))
+    allowed, _until = kept("decisions", key, decision, fresh=_not_expired)
+    return allowed
+
+
+def _not_expired(known: tuple[bool, datetime | None]) -> bool:
+    return known[1] is None or utcnow() < known[1]
+
+
+def kept(name: str, key: Any, compute: Callable[[], T], *, fresh=None) -> T:
+    """``compute()``, remembered under ``key`` while the access generation stays the one
+    this socket event read (and ``fresh(value)``, if given, holds). Outside socket events,
+    or once this event's own transaction changed access, computed every time."""
+    generation = current_generation()
+    if generation is None:
+        return compute()
+    cache = current_app.extensions.setdefault(f"palabre.kept.{name}", {})
     known = cache.get(key)
-    if known is not None and known[0] == generation and (known[1] is None or utcnow() < known[1]):
-        return known[2]
-    horizon: list[datetime] = []
-    token = _horizon.set(horizon)
-    try:
-        allowed = bool(decide(user, target.load() if isinstance(target, Ref) else target))
-    finally:
-        _horizon.reset(token)
+    if known is not None and known[0] == generation and (fresh is None or fresh(known[1])):
+        return known[1]
+    value = compute()
     if len(cache) >= MAX_CACHED_DECISIONS:
         cache.clear()
-    cache[key] = (generation, min(horizon) if horizon else None, allowed)
-    return allowed
+    cache[key] = (generation, value)
+    return value
 
 
 def _target_key(target: Any) -> tuple:
@@ -152,25 +173,29 @@ class _GenerationReader:
     def read(self) -> int:
         errors = (DBAPIError, self.engine.dialect.loaded_dbapi.Error)
         with self.lock:
-            for attempt in range(2):
-                try:
-                    if self.connection is None:
-                        connection = self.engine.connect()
-                        self.connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-                    # The driver's own cursor: a few microseconds where a SQLAlchemy
-                    # statement costs a hundred, on every message.
-                    cursor = self.connection.connection.dbapi_connection.cursor()
-                    try:
-                        cursor.execute(_READ_GENERATION)
-                        row = cursor.fetchone()
-                    finally:
-                        cursor.close()
-                    return row[0] if row else 0
-                except errors:
-                    self.close()  # a dropped connection: one new try
-                    if attempt:
-                        raise Unavailable() from None
-        raise AssertionError("unreachable")
+            try:
+                return self._read()
+            except errors:
+                self.close()  # a dropped connection: one new try
+            try:
+                return self._read()
+            except errors:
+                self.close()
+                raise Unavailable() from None
+
+    def _read(self) -> int:
+        if self.connection is None:
+            connection = self.engine.connect()
+            self.connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        # The driver's own cursor: a few microseconds where a SQLAlchemy statement costs a
+        # hundred, on every message.
+        cursor = self.connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(_READ_GENERATION)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return row[0] if row else 0
 
     def close(self, *_args) -> None:
         """Close the driver's connection itself: after ``engine.dispose()`` (which calls
