@@ -5,8 +5,9 @@ server, Flask-SocketIO in gevent mode with simple-websocket). Measured on the 2-
 machine with 150 editors typing (README, benchmarks): with Werkzeug's thread per connection
 about a fifth of the process's time went to handing work between threads under the
 interpreter lock, and p99 ranged from 36 ms to 800 ms depending on the moment; gevent serves
-the same load with about three quarters of the CPU and p99 near Hocuspocus's. ``PALABRE_SERVER=threads`` keeps the threaded Werkzeug server
-(the one the test suite starts inside its own process, where nothing is monkey-patched).
+the same load with about three quarters of the CPU and p99 near Hocuspocus's.
+``PALABRE_SERVER=threads`` keeps the threaded Werkzeug server (the one the test suite starts
+inside its own process, where nothing is monkey-patched).
 
 Either way ``TCP_NODELAY`` is set on every accepted connection: without it a binary
 Socket.IO event (text header + binary attachment, two writes) waits for the peer's delayed
