@@ -1,8 +1,9 @@
 """gunicorn settings: ``.venv/bin/gunicorn wsgi:app`` (this file is read automatically).
 
-Flask-SocketIO runs in threading mode: one gthread worker carries up to ``threads``
-connections at once (a WebSocket holds a thread for as long as it is open). Checked on
-gunicorn 27 / python-socketio 5.18.1:
+gevent workers, like the built-in server (``app/server.py``, whose docstring and the README's
+benchmarks say why): each worker is one thread with a greenlet per connection, and
+``wsgi.py`` runs Socket.IO in gevent mode when it finds the standard library patched.
+Checked on gunicorn 27 / gevent 26 / python-socketio 5.18.1:
 
 - ``TCP_NODELAY``: gunicorn sets it on the listening socket and Linux accepted sockets
   inherit it, so binary Socket.IO events are not held back by Nagle (shared/FINDINGS.md).
@@ -18,9 +19,9 @@ gunicorn 27 / python-socketio 5.18.1:
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-worker_class = "gthread"
+worker_class = "gevent"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = int(os.environ.get("GUNICORN_THREADS", "100"))
+worker_connections = int(os.environ.get("GUNICORN_CONNECTIONS", "1000"))
 backlog = 256
 # SIGTERM: stop accepting, give open requests this long, then exit. Updates are committed
 # before they are acknowledged, so nothing acknowledged is lost when a socket is cut.
@@ -28,8 +29,8 @@ graceful_timeout = 10
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-timeout = 60  # the worker heartbeat (gthread has no per-request timeout)
-preload_app = False  # each worker builds its own app: database pool, Redis listener
+timeout = 60  # the worker heartbeat
+preload_app = False  # each worker builds its own app (after gevent's patching): pool, Redis
 
 if workers > 1 and not os.environ.get("REDIS_URL"):
     raise SystemExit("WEB_CONCURRENCY > 1 needs REDIS_URL (Socket.IO relays between workers)")
@@ -42,8 +43,12 @@ def post_request(worker, req, environ, resp):
     sock = environ.get("gunicorn.socket")
     if sock is None or getattr(worker, "palabre_nodelay_checked", False):
         return
+    try:
+        nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    except OSError:  # a WebSocket's connection, closed by the time its request ends
+        return
     worker.palabre_nodelay_checked = True
-    if sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY):
+    if nodelay:
         worker.log.info("TCP_NODELAY is on for accepted connections")
     else:
         worker.log.warning("TCP_NODELAY is off: binary Socket.IO events wait ~40 ms each")

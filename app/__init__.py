@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, Config
@@ -19,6 +18,7 @@ from app.core import sockets
 from app.core.errors import register_error_pages
 from app.core.i18n import select_locale
 from app.core.security import install_security_headers
+from app.core.sockets import Flask
 from app.core.transactions import install_request_transaction
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 

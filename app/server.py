@@ -79,10 +79,8 @@ def main() -> None:
         config.SOCKETIO_ASYNC_MODE = "gevent"
     app = create_app(config)
     # What is loaded at start lives as long as the process: keep it out of the cyclic
-    # collector's way, and collect young objects less often (a keystroke's relay makes
-    # thousands of them); pauses of the collector otherwise show in the editors' latency.
+    # collector's way (its full collections would walk it all, pausing every editor).
     gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
     seconds = float(os.environ.get("DRAIN_SECONDS", "10"))
     print(f"Palabre is served on http://{host}:{port}", flush=True)
     if GEVENT:

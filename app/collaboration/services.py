@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
@@ -257,9 +258,8 @@ def submit_update(section: SectionRef, update: bytes, user_id: int, relay_skip: 
     app = current_app._get_current_object()
     writer = app.extensions.get("palabre.collab_writer")
     if writer is None:
-        writer = app.extensions.setdefault(
-            "palabre.collab_writer", BatchWriter(app, _write_editor_update)
-        )
+        writer = BatchWriter(app, _write_editor_update, after=_compact_after_batch)
+        writer = app.extensions.setdefault("palabre.collab_writer", writer)
     job = EditorUpdate(section.id, section.address, update, user_id, relay_skip)
     return writer.submit(job, timeout=app.config["COLLAB_WRITE_TIMEOUT"])
 
@@ -270,7 +270,13 @@ def _write_editor_update(job: EditorUpdate) -> int:
     live = sync.documents().get(
         job.section_id, _pending_rows(job.section_id), max_age=WRITER_CATCH_UP
     )
-    return _accept(job.section_id, job.address, job.update, job.user_id, job.relay_skip, live)
+    return _accept(
+        job.section_id, job.address, job.update, job.user_id, job.relay_skip, live, deferred=True
+    )
+
+
+def _compact_after_batch(jobs: list[EditorUpdate]) -> None:
+    compact_written({job.section_id for job in jobs})
 
 
 def _accept(
@@ -280,7 +286,10 @@ def _accept(
     user_id: int | None,
     relay_skip,
     live: sync.LiveDoc | None,
+    *,
+    deferred: bool = False,
 ) -> int:
+    """Persist an update (``deferred``: leave compaction to ``compact_written``)."""
     live = live or sync.documents().get(section_id, _pending_rows(section_id))
     if _sqlite():
         hold_until_end(_SQLITE_WRITER)
@@ -295,7 +304,8 @@ def _accept(
         if client not in live.clients:
             store.remember_client(section_id, client, user_id)
             live.clients[client] = user_id
-    _maybe_compact(live, _pending_rows(section_id))
+    if not deferred:
+        _maybe_compact(live, _pending_rows(section_id))
     _maybe_checkpoint(section_id, live)
     message = create_update_message(update)
     room = section_room(section_id)
@@ -318,17 +328,30 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
     count, size = live.log
     if count >= store.COMPACT_AFTER_UPDATES or size >= store.COMPACT_AFTER_BYTES:
         with live.lock:
-            state, last_id = live.doc.get_update(), live.last_id
+            state, last_id, applied = live.doc.get_update(), live.last_id, set(live.applied)
         if last_id:
-            merged = store.compact(live.section_id, state, last_id, exclude=pending)
+            compacted = store.compact(
+                live.section_id, state, last_id, exclude=pending, included=applied
+            )
             # Rows merged are committed ones (ours are excluded): the live document may
-            # have missed one a slower writer committed below ``last_id``; applying one
-            # twice is harmless.
+            # have missed one a slower writer committed below ``last_id``.
             with live.lock:
-                for data in merged:
+                for data in compacted.unapplied:
                     sync.apply_stored(live, data)
-                live.size = store.stored_bytes(live.section_id)
+                live.size = compacted.stored or store.stored_bytes(live.section_id)
             live.log = list(store.log_size(live.section_id))
+
+
+def compact_written(section_ids: Collection[int]) -> None:
+    """The writer's step after relaying a batch: compact the sections whose log has
+    grown past the bounds, in a transaction of their own, so that no update waits for
+    it on its way to the others."""
+    for section_id in section_ids:
+        live = sync.documents().cached(section_id)
+        if live is not None and live.log is not None:
+            if _sqlite():
+                hold_until_end(_SQLITE_WRITER)
+            _maybe_compact(live, set())
 
 
 def _maybe_checkpoint(section_id: int, live: sync.LiveDoc) -> None:

@@ -7,6 +7,9 @@ so that storage stays proportional to the document, not to the keystrokes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import NamedTuple
+
 from pycrdt import Doc
 from sqlalchemy import bindparam, delete, func, insert, select
 
@@ -103,29 +106,36 @@ def stored_bytes(section_id: int) -> int:
     return (len(current.data) if current else 0) + log_size(section_id)[1]
 
 
+class Compacted(NamedTuple):
+    unapplied: list[bytes]  # merged rows the live document had not applied (it should)
+    stored: int | None  # bytes stored for the section now (None: not compacted here)
+
+
 def compact(
     section_id: int,
     state: bytes,
     last_update_id: int,
     *,
-    exclude: set[int] | frozenset[int] = frozenset(),
-) -> list[bytes]:
+    exclude: Collection[int] = frozenset(),
+    included: Collection[int] = frozenset(),
+) -> Compacted:
     """Merge the log up to ``last_update_id`` into the snapshot, with ``state`` (the
     live document). Every row deleted is merged first, whether or not the live document
-    had applied it (with several writers one may have committed meanwhile); ``exclude``
-    (this transaction's own rows) stay in the log. Returns the merged rows' data, for the
-    live document to apply."""
+    had applied it (with several writers one may have committed meanwhile): only the rows
+    in ``included``, known to be in ``state`` already, are not applied again. ``exclude``
+    (this transaction's own rows) stay in the log."""
     current = db.session.scalar(
         select(SectionSnapshot).where(SectionSnapshot.section_id == section_id).with_for_update()
     )
     if current is not None and current.last_update_id >= last_update_id:
-        return []  # another process compacted further already
+        return Compacted([], None)  # another process compacted further already
     query = select(SectionUpdate.id, SectionUpdate.data).where(
         SectionUpdate.section_id == section_id, SectionUpdate.id <= last_update_id
     )
     if exclude:
         query = query.where(SectionUpdate.id.not_in(exclude))
     rows = list(db.session.execute(query.order_by(SectionUpdate.id)))
+    unapplied = [row.data for row in rows if row.id not in included]
     # The union re-encoded by a document (which drops deleted content, unlike merging
     # the raw updates); the previous snapshot is part of it: never lose what another
     # process merged.
@@ -133,8 +143,8 @@ def compact(
     if current is not None:
         union.apply_update(current.data)
     union.apply_update(state)
-    for row in rows:
-        union.apply_update(row.data)
+    for data in unapplied:
+        union.apply_update(data)
     if current is None:
         current = SectionSnapshot(section_id=section_id, data=b"")
         db.session.add(current)
@@ -147,7 +157,7 @@ def compact(
             delete(SectionUpdate).where(SectionUpdate.id.in_(ids[chunk : chunk + 500]))
         )
     db.session.flush()
-    return [row.data for row in rows]
+    return Compacted(unapplied, len(current.data) + log_size(section_id)[1])
 
 
 def known_clients(section_id: int) -> dict[int, int | None]:

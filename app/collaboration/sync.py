@@ -112,6 +112,11 @@ class Documents:
             self.catch_up(live, pending)
         return live
 
+    def cached(self, section_id: int) -> LiveDoc | None:
+        """The section's document if this process holds it, as it is."""
+        with self._guard:
+            return self._docs.get(section_id)
+
     def forget(self, section_id: int) -> None:
         with self._guard:
             self._docs.pop(section_id, None)

@@ -9,7 +9,8 @@ takes whatever has queued meanwhile (group commit), writes it in one transaction
 relays each update, and wakes the waiting handlers, which acknowledge (having given back
 their database connection while they waited: see ``app.core.sockets.Later``). An update is still
 committed before anyone receives it, and a client's updates keep their order (its handler
-waits for each one).
+waits for each one). Housekeeping (``after``: compaction of the logs) comes once the batch
+has gone out, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,9 +62,15 @@ class Job(Later):
 class BatchWriter:
     """Runs ``write(payload)`` for each submitted job, many per transaction, in one thread."""
 
-    def __init__(self, app: Flask, write: Callable[[Any], Any]) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        write: Callable[[Any], Any],
+        after: Callable[[list[Any]], None] | None = None,
+    ) -> None:
         self.app = app
         self.write = write
+        self.after = after
         self._queue: queue.SimpleQueue[Job] = queue.SimpleQueue()
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -102,6 +110,25 @@ class BatchWriter:
                     self._write(batch)
                 for job in batch:
                     job.done.set()
+                if self.after is not None:
+                    # Let the relays and acknowledgements go out first (other threads, or
+                    # greenlets under gevent, where nothing runs until this one yields).
+                    time.sleep(0)
+                    with self.app.app_context():
+                        self._after([job.payload for job in batch])
+
+    def _after(self, payloads: list[Any]) -> None:
+        try:
+            self.after(payloads)
+            commit()
+        except Exception:
+            # The updates are committed and relayed already: the step is tried again
+            # after the next batch.
+            db.session.rollback()
+            log.exception("the writer's step after a batch failed")
+        finally:
+            release_held()
+            db.session.remove()
 
     def _write(self, batch: list[Job]) -> None:
         """One transaction for the batch; if it fails for one job's sake, each job alone."""

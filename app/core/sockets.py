@@ -19,22 +19,22 @@ test suite prove that every handler Socket.IO knows about went through this regi
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import flask
 from flask import request
+from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core import authz
+from app.core import authz, transport
 from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable
 from app.core.transactions import commit, release_held
 from app.extensions import db
@@ -227,6 +227,30 @@ def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
     return disconnect
 
 
+SOCKETIO_PATH = "/socket.io/"
+
+
+class EventRequestContext(RequestContext):
+    """The request context Flask-SocketIO pushes for every event, on the environ of the
+    connection's handshake. No route matches the Socket.IO URL: Flask would store a
+    NotFound and its traceback on the request, a reference cycle per event (seventy-odd
+    objects, the request, the session user and the frames among them) left to the garbage
+    collector, whose pauses then grew with the load. An event runs no view, so its URL is
+    not matched."""
+
+    def match_request(self) -> None:
+        return None
+
+
+class Flask(flask.Flask):
+    """Flask, with ``EventRequestContext`` for Socket.IO events."""
+
+    def request_context(self, environ: dict) -> RequestContext:
+        if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH):
+            return EventRequestContext(self, environ)
+        return super().request_context(environ)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, except for Socket.IO events after the first one:
     Flask-SocketIO pushes a request context per event, which would verify and decode the
@@ -239,95 +263,9 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-class SendQueue:
-    """Engine.IO's per-connection send queue, on ``queue.SimpleQueue`` (written in C).
-
-    Every relayed update is put on the queue of each other editor of the section and taken
-    by that connection's writer thread: with ``queue.Queue`` (a Python ``Condition``) these
-    puts and gets were a seventh of the server's time under load. Engine.IO only needs
-    ``put``, ``get``, ``task_done`` and ``join`` (when a connection closes)."""
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._unfinished = 0
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        with self._lock:
-            self._unfinished += 1
-        self._queue.put(item)
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        return self._queue.get(block, timeout)
-
-    def task_done(self) -> None:
-        with self._lock:
-            self._unfinished -= 1
-
-    def join(self) -> None:
-        """Wait until every item put has been taken and done (rare: a closing connection)."""
-        while True:
-            with self._lock:
-                if self._unfinished <= 0:
-                    return
-            time.sleep(0.005)
-
-    def empty(self) -> bool:
-        return self._queue.empty()
-
-    def qsize(self) -> int:
-        return self._queue.qsize()
-
-
-def _keep_binary_events_whole(server) -> None:
-    """python-socketio sends an event carrying bytes as a header then its attachment, one
-    Engine.IO message each, with no lock: two threads relaying to the same client (two
-    members typing in one section) can interleave them, and the client drops the
-    connection on the parse error. Each event's parts go out together, under one lock."""
-    lock = threading.Lock()
-    pending = threading.local()  # this thread's header waiting for its attachments
-    send_eio_packet, send = server._send_eio_packet, server.eio.send
-
-    def send_eio_whole(eio_sid, eio_pkt) -> None:
-        held = getattr(pending, "parts", None)
-        if held is not None:
-            held[1].append(eio_pkt)
-            if len(held[1]) == held[2]:
-                pending.parts = None
-                with lock:
-                    for part in held[1]:
-                        send_eio_packet(held[0], part)
-            return
-        attachments = _attachment_count(eio_pkt.data)
-        if attachments:
-            pending.parts = (eio_sid, [eio_pkt], attachments + 1)
-            return
-        send_eio_packet(eio_sid, eio_pkt)
-
-    def send_whole(eio_sid, pkt) -> None:
-        encoded = pkt.encode()
-        with lock:
-            for part in encoded if isinstance(encoded, list) else [encoded]:
-                send(eio_sid, part)
-
-    server._send_eio_packet = send_eio_whole
-    server._send_packet = send_whole
-
-
-def _attachment_count(data: Any) -> int:
-    """Attachments announced by a Socket.IO binary event/ack header ("51-/collab,[…]")."""
-    if not isinstance(data, str) or data[:1] not in ("5", "6"):
-        return 0
-    count, dash, _rest = data[1:].partition("-")
-    return int(count) if dash and count.isdigit() else 0
-
-
 def install(app, socketio: SocketIO) -> None:
     app.session_interface = SessionInterface()
-    eio = socketio.server.eio
-    if eio.async_mode == "threading":
-        eio._async = {**eio._async, "queue": SendQueue}  # this server's copy only
-    _keep_binary_events_whole(socketio.server)
+    transport.install(socketio.server)
     for ns in _namespaces.values():
         socketio.on_event("connect", _connect_handler(ns), namespace=ns.name)
         socketio.on_event("disconnect", _disconnect_handler(ns), namespace=ns.name)

@@ -42,14 +42,22 @@ def prepare_database(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=env, check=True, timeout=120)
 
 
+BUILT_IN = (sys.executable, "-m", "app.server")
+GUNICORN = (str(Path(sys.executable).parent / "gunicorn"), "wsgi:app")
+
+
 class ServerProcess:
-    def __init__(self, env: dict[str, str], *, preexec_fn=None) -> None:
+    """A server process on a free port (``command``: the built-in server by default)."""
+
+    def __init__(
+        self, env: dict[str, str], *, preexec_fn=None, command: tuple[str, ...] = BUILT_IN
+    ) -> None:
         self.port = free_port()
         self.log_path = Path(env["PALABRE_INSTANCE"]) / f"server-{self.port}.log"
         self.log = self.log_path.open("wb")
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.server"],
+            list(command),
             cwd=ROOT,
             env={**env, "PORT": str(self.port)},
             stdout=subprocess.DEVNULL,

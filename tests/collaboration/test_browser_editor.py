@@ -1,10 +1,11 @@
-"""Two members co-write in Chromium: live, offline and back, and locked at the deadline."""
+"""Two members co-write in Chromium: live, offline and back, and locked at the deadline;
+through the in-process threaded server and through the server process ``make run`` starts
+(gevent)."""
 
 import pytest
 
-from app.collaboration.services import notify_access_changed, paper_of
-from app.extensions import db
 from tests.browser_support import log_in_page
+from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +41,27 @@ def _text(page) -> str:
     )
 
 
+@pytest.fixture(params=["threads", "gevent"])
+def site(request, tmp_path):
+    """The base URL of a server holding the demo: in this process (threads), or the
+    built-in server process (gevent), as ``make run`` starts it."""
+    if request.param == "threads":
+        request.getfixturevalue("demo")
+        yield request.getfixturevalue("live_server").base_url
+        return
+    env = environment(tmp_path)
+    prepare_database(env)
+    server = ServerProcess(env)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def two_members(live_server, demo, browser):
-    first = _open_paper(browser, live_server.base_url, "gouvernement1@demo.palabre")
-    second = _open_paper(browser, live_server.base_url, "gouvernement2@demo.palabre")
+def two_members(site, browser):
+    first = _open_paper(browser, site, "gouvernement1@demo.palabre")
+    second = _open_paper(browser, site, "gouvernement2@demo.palabre")
     yield first[1], second[1], second[0]
     first[0].close()
     second[0].close()
@@ -86,35 +104,14 @@ def test_offline_edits_merge_when_the_link_returns(two_members):
         assert _text(fatoumata).count(word) == 1
 
 
-def test_a_lock_turns_the_editors_read_only_without_a_reload(two_members, demo):
+def test_a_lock_turns_the_editors_read_only_without_a_reload(two_members, site, browser):
     fatoumata, ibrahim, _ = two_members
-    paper = paper_of(demo.groups[0])
-    paper.locked = True
-    db.session.commit()
-    notify_access_changed(paper.sections)
+    facilitator = browser.new_page(locale="fr-FR")
+    log_in_page(facilitator, site, "facilitateur@demo.palabre")
+    facilitator.goto(site + "/editions/malisig-2023/facilitation")
+    lock_all = "form:has(input[name=scope][value=all]):has(input[name=locked][value='1'])"
+    facilitator.click(f"{lock_all} button")
     for page in (fatoumata, ibrahim):
         page.wait_for_selector(f"{INTRO} .cm-content[contenteditable=false]")
         assert page.is_visible(f"{INTRO} .lock")
-
-
-def test_two_members_co_write_through_the_built_in_server_process(tmp_path, browser):
-    """The server ``make run`` starts (gevent), not the in-process threaded one."""
-    from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
-
-    env = environment(tmp_path)
-    prepare_database(env)
-    server = ServerProcess(env)
-    try:
-        first = _open_paper(browser, server.url, "gouvernement1@demo.palabre")
-        second = _open_paper(browser, server.url, "gouvernement2@demo.palabre")
-        _type(first[1], "Depuis le serveur intégré. ")
-        second[1].wait_for_function(
-            "() => document.querySelector('.paper-section[data-key=introduction] .cm-content')"
-            ".textContent.includes('serveur intégré')"
-        )
-        assert _text(first[1]) == _text(second[1])
-        assert first[1].errors == [] and second[1].errors == []
-        first[0].close()
-        second[0].close()
-    finally:
-        server.stop()
+    facilitator.close()

@@ -1,16 +1,22 @@
 """Real server processes: killed with SIGKILL, fed garbage, or two of them behind Redis."""
 
+import json
 import resource
+import socket
 import threading
+import time
 
 import pytest
+import websocket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pycrdt import write_var_uint
+from pycrdt import Doc, Text, create_sync_message, handle_sync_message, write_var_uint
 from sqlalchemy import select
 
 from app import create_app
 from app.accounts.services import find_user
+from app.collaboration import services
+from app.collaboration.services import resolve_section
 from app.config import TestConfig
 from app.core.transactions import run_in_transaction
 from app.extensions import db
@@ -19,7 +25,12 @@ from app.facilitation.services import set_lock
 from app.workshops.models import Edition
 from app.workshops.services import get_group
 from tests.collaboration.conftest import Editor, wait_until
-from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
+from tests.collaboration.serverproc import (
+    GUNICORN,
+    ServerProcess,
+    environment,
+    prepare_database,
+)
 from tests.conftest import needs_service, session_cookie_for
 from tests.socket_support import OrderedClient
 
@@ -243,3 +254,79 @@ def test_a_user_deactivated_by_another_process_is_refused_at_the_next_message(in
 
     ack = _next_update_after(instance, deactivate)
     assert (ack["ok"], ack["error"]) == (False, "unauthenticated")
+
+
+def _raw_collab_socket(server: ServerProcess, app, **options) -> websocket.WebSocket:
+    """The /collab namespace spoken frame by frame (Engine.IO 4, Socket.IO 5)."""
+    ws = websocket.create_connection(
+        server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
+        header=[f"Cookie: {_cookie(app, 'gouvernement1@demo.palabre')}"],
+        timeout=30,
+        **options,
+    )
+    assert ws.recv().startswith("0{")
+    ws.send("40/collab,")
+    assert ws.recv().startswith("40/collab,")
+    return ws
+
+
+@pytest.mark.slow
+def test_a_whole_section_reaches_a_slow_reader_whole(instance):
+    """A phone on a slow link joins a long section: the server's step 2 (the whole
+    document, a megabyte, buffered by ``app.core.transport`` before it is written) is
+    far more than the reader's socket holds, and arrives uncut."""
+    _env, app = instance
+    text = "".join(f"Paragraphe {n} : les coupures d'Internet au Mali. " for n in range(20_000))
+
+    def write_long_section() -> None:
+        section = resolve_section(SECTION)
+        services.append_to_section(section, text, find_user("gouvernement1@demo.palabre"))
+
+    run_in_transaction(write_long_section)
+    server = ServerProcess(instance[0])
+    try:
+        ws = _raw_collab_socket(server, app, sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+        ws.send('42/collab,1["join",' + json.dumps({"section": SECTION}) + "]")
+        head = {"section": SECTION, "data": {"_placeholder": True, "num": 0}}
+        ws.send("451-/collab,2" + json.dumps(["sync", head]))
+        ws.send_binary(create_sync_message(Doc()))
+        time.sleep(1)  # the reader lags while the server writes
+        doc, events = Doc(), []
+        while str(doc.get("markdown", type=Text)) != text.strip("\n"):
+            opcode, data = ws.recv_data()
+            if opcode == websocket.ABNF.OPCODE_TEXT and data.startswith(b"451-/collab,"):
+                events.append(json.loads(data[12:])[0])
+            elif opcode == websocket.ABNF.OPCODE_BINARY and events.pop(0) == "sync":
+                handle_sync_message(data[1:], doc)
+        assert len(text) > 1_000_000
+        ws.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_two_gunicorn_gevent_workers_behind_redis_converge(tmp_path):
+    """``gunicorn wsgi:app`` as gunicorn.conf.py sets it up: gevent workers, Socket.IO in
+    gevent mode, relaying to each other over Redis (the kernel spreads the editors'
+    connections over the two workers)."""
+    _redis_available()
+    env = environment(tmp_path, REDIS_URL=REDIS_URL, WEB_CONCURRENCY="2", LOG_LEVEL="info")
+    prepare_database(env)
+    app = create_app(TestConfig(f"sqlite:///{tmp_path / 'palabre.sqlite3'}", str(tmp_path)))
+    server = ServerProcess(env, command=GUNICORN)
+    try:
+        with app.app_context():
+            editors = [_editor(server, app, f"gouvernement{n}@demo.palabre") for n in (1, 2, 1)]
+        for n, editor in enumerate(editors):
+            assert editor.type(None, f"mot{n} ")["ok"]
+        words = ["mot0", "mot1", "mot2"]
+        assert wait_until(lambda: all(sorted(e.value().split()) == words for e in editors))
+        assert editors[0].value() == editors[1].value() == editors[2].value()
+        for editor in editors:
+            _close(editor)
+        log = server.log_path.read_text()
+        assert log.count("Booting worker") == 2 and "Using worker: gevent" in log
+        assert "TCP_NODELAY is on" in log and "Error" not in log
+    finally:
+        server.stop()

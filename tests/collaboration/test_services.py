@@ -147,3 +147,21 @@ def test_row_ids_are_never_reused_after_a_compaction(intro):
     store.compact(intro.id, Doc().get_update(), ids[-1])
     commit()
     assert store.append(intro.id, _typed(["trois"])[0], None) > ids[-1]
+
+
+def test_compaction_applies_again_only_the_rows_the_document_lacks(intro):
+    from pycrdt import Doc, Text
+
+    updates = _typed(["Été ", "à ", "Bamako."])
+    ids = [store.append(intro.id, update, None) for update in updates]
+    commit()
+    live = Doc()  # a live document that applied the first two rows only
+    for update in updates[:2]:
+        live.apply_update(update)
+    compacted = store.compact(intro.id, live.get_update(), ids[-1], included=set(ids[:2]))
+    commit()
+    assert compacted.unapplied == [updates[2]]
+    merged = Doc()
+    merged.apply_update(store.snapshot(intro.id).data)
+    assert str(merged.get("markdown", type=Text)) == "Été à Bamako."
+    assert compacted.stored == store.stored_bytes(intro.id)

@@ -14,6 +14,7 @@ from app.collaboration.services import paper_of
 from app.collaboration.writer import BatchWriter
 from app.core.errors import BadInput, Unavailable
 from app.extensions import db
+from tests.collaboration.conftest import wait_until
 
 
 @pytest.fixture
@@ -93,3 +94,46 @@ def test_an_update_not_written_in_time_is_refused_as_unavailable(app, section_id
     with pytest.raises(Unavailable):
         job.wait()
     release.set()
+
+
+def _write_one(section_id):
+    return lambda _payload: store.append(section_id, b"\x00\x00", None)
+
+
+def test_the_step_after_a_batch_comes_once_its_updates_are_answered(app, section_id):
+    release, stepped = threading.Event(), threading.Event()
+    jobs, seen = [], []
+
+    def write(payload):
+        release.wait(5)
+        return store.append(section_id, b"\x00\x00", None)
+
+    def after(payloads):
+        seen.append((payloads, [job.done.is_set() for job in jobs]))
+        store.append(section_id, b"\x00\x00", None)  # in a transaction of its own
+        stepped.set()
+
+    writer = BatchWriter(app, write, after=after)
+    jobs.append(writer.submit("update", timeout=10))
+    release.set()
+    jobs[0].wait()
+    assert stepped.wait(5)
+    assert seen == [(["update"], [True])]
+    assert wait_until(lambda: _rows(section_id) == 2)
+
+
+def test_a_failing_step_after_a_batch_loses_no_update(app, section_id, caplog):
+    steps = threading.Semaphore(0)
+
+    def after(_payloads):
+        store.append(section_id, b"\x00\x00", None)  # rolled back with the step
+        steps.release()
+        raise RuntimeError("compaction failed")
+
+    writer = BatchWriter(app, _write_one(section_id), after=after)
+    first = writer.submit("first", timeout=10).wait()
+    second = writer.submit("second", timeout=10).wait()
+    assert steps.acquire(timeout=5) and steps.acquire(timeout=5)
+    assert first != second
+    assert wait_until(lambda: "the writer's step after a batch failed" in caplog.text)
+    assert _rows(section_id) == 2
