@@ -324,22 +324,29 @@ def _accept(
     return row_id
 
 
-def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
+def _compaction_due(live: sync.LiveDoc) -> bool:
+    if live.log is None:
+        return False
     count, size = live.log
-    if count >= store.COMPACT_AFTER_UPDATES or size >= store.COMPACT_AFTER_BYTES:
-        with live.lock:
-            state, last_id, applied = live.doc.get_update(), live.last_id, set(live.applied)
-        if last_id:
-            compacted = store.compact(
-                live.section_id, state, last_id, exclude=pending, included=applied
-            )
-            # Rows merged are committed ones (ours are excluded): the live document may
-            # have missed one a slower writer committed below ``last_id``.
-            with live.lock:
-                for data in compacted.unapplied:
-                    sync.apply_stored(live, data)
-                live.size = compacted.stored or store.stored_bytes(live.section_id)
-            live.log = list(store.log_size(live.section_id))
+    return count >= store.COMPACT_AFTER_UPDATES or size >= store.COMPACT_AFTER_BYTES
+
+
+def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
+    if not _compaction_due(live):
+        return
+    with live.lock:
+        state, last_id, applied = live.doc.get_update(), live.last_id, set(live.applied)
+    if not last_id:
+        return
+    compacted = store.compact(live.section_id, state, last_id, exclude=pending, included=applied)
+    # Rows merged are committed ones (ours are excluded): the live document may have
+    # missed one a slower writer committed below ``last_id``.
+    with live.lock:
+        for data in compacted.unapplied:
+            sync.apply_stored(live, data)
+        stored = compacted.stored
+        live.size = stored if stored is not None else store.stored_bytes(live.section_id)
+    live.log = list(store.log_size(live.section_id))
 
 
 def compact_written(section_ids: Collection[int]) -> None:
@@ -348,7 +355,7 @@ def compact_written(section_ids: Collection[int]) -> None:
     it on its way to the others."""
     for section_id in section_ids:
         live = sync.documents().cached(section_id)
-        if live is not None and live.log is not None:
+        if live is not None and _compaction_due(live):
             if _sqlite():
                 hold_until_end(_SQLITE_WRITER)
             _maybe_compact(live, set())

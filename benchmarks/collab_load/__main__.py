@@ -10,7 +10,8 @@ observer, after applying the update). Per server: edits/s, deliveries (edit × o
 the section), propagation latency p50/p95/p99/max (sender to receiver, one clock), server CPU
 in the window (cores), its peak RSS (VmHWM), the client's CPU (near 1 core, the client is the
 bottleneck) and the rest of the machine's (above ~0.1, figures are skewed); correctness:
-deliveries missing, updates unacknowledged or refused, sections that did not converge.
+deliveries missing (of every edit, warm-up included), updates unacknowledged or refused, sections
+that did not converge (with, on stderr, which edits which editors lack).
 
 Palabre: ``python -m app.server`` on a fresh SQLite instance (the demo plus members up to N/15
 per group); it commits each update before relaying it. Clients speak Socket.IO on a websocket
@@ -46,6 +47,7 @@ import pycrdt
 import websocket
 from pycrdt import Doc, Text, create_sync_message, create_update_message, handle_sync_message
 
+from app.collaboration.yupdate import Reader
 from tests.collaboration.serverproc import ServerProcess, environment, free_port
 
 EDITION = "malisig-2023"
@@ -171,6 +173,7 @@ class Editor:
     def __init__(self, ident: int, section: int, transport, arrivals: dict) -> None:
         self.ident, self.section, self.transport = ident, section, transport
         self.arrivals, self.seq, self.local, self.synced = arrivals, 0, False, False
+        self.typed: dict[str, float] = {}  # every marker this editor typed: when
         self.doc = Doc()
         self.text = self.doc.get("markdown", type=Text)
         self.text.observe(self._observed)
@@ -203,6 +206,7 @@ class Editor:
         update = self.doc.get_update(before)
         sent = time.monotonic()
         self.transport.send(create_update_message(update))
+        self.typed[marker] = sent
         return marker, sent
 
 
@@ -228,9 +232,10 @@ def sections(args) -> list[str]:
     return [f"{EDITION}/{g}/{k}" for g in GROUPS for k in KEYS[: args.sections]]
 
 
-def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, float, float]:
+def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, dict, float, float, float]:
     """Wait for every initial sync, type (warm-up, window), drain; one thread for all. Returns
-    the edits of the window (marker → send time, sender), server, client and other CPU (cores)."""
+    the edits of the window (marker → send time, sender), every edit typed (marker → sender),
+    server, client and other CPU (cores)."""
     selector = selectors.DefaultSelector()
     for editor in editors:
         selector.register(editor.transport.ws.sock, selectors.EVENT_READ, editor)
@@ -244,7 +249,7 @@ def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, float, fl
     t0, t1 = start + args.warmup, start + args.warmup + args.seconds
     queue = [(start + rng.uniform(0, 1 / args.rate), i) for i in range(len(editors))]
     heapq.heapify(queue)
-    sent, cpu, check = {}, [], t1
+    sent, typed, cpu, check = {}, {}, [], t1
     while True:
         now = time.monotonic()
         if len(cpu) < 2 and now >= (t0, t1)[len(cpu)]:
@@ -252,11 +257,14 @@ def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, float, fl
         while now < t1 and queue[0][0] <= now:
             due, index = heapq.heappop(queue)
             marker, at = editors[index].type(rng)
+            typed[marker] = index
             if t0 <= at < t1:
                 sent[marker] = (at, index)
             heapq.heappush(queue, (max(due, now) + rng.uniform(0.5, 1.5) / args.rate, index))
         if now >= check:  # after the window: until every delivery and ack is in, or --drain
-            done = all(len(arrivals.get(m, ())) >= per_section - 1 for m in sent) and all(
+            # Every edit typed, not only those timed inside the window: one typed just as
+            # the window closes (sent at or after t1) may still be on its way.
+            done = all(len(arrivals.get(m, ())) >= per_section - 1 for m in typed) and all(
                 e.transport.acks >= e.transport.expected for e in editors
             )
             if done or now >= t1 + args.drain:
@@ -267,7 +275,40 @@ def drive(editors: list[Editor], pids: list[int], args) -> tuple[dict, float, fl
             key.data.receive()
     (s0, c0, m0, w0), (s1, c1, m1, w1) = cpu
     server, client = (s1 - s0) / (w1 - w0), (c1 - c0) / (w1 - w0)
-    return sent, server, client, (m1 - m0) / (w1 - w0) - server - client
+    return sent, typed, server, client, (m1 - m0) / (w1 - w0) - server - client
+
+
+def state_vector(state: bytes) -> dict[int, int]:
+    reader = Reader(state)
+    return {reader.var_uint(): reader.var_uint() for _ in range(reader.var_uint())}
+
+
+def explain_divergence(section: str, editors: list[Editor]) -> None:
+    """Which editors lack which others' edits (state vectors), typed when (stderr)."""
+    start = min(at for e in editors for at in e.typed.values())
+    owner = {e.doc.client_id: e for e in editors}
+    vectors = {e.ident: state_vector(e.doc.get_state()) for e in editors}
+    newest: dict[int, int] = {}
+    for vector in vectors.values():
+        for client, clock in vector.items():
+            newest[client] = max(newest.get(client, 0), clock)
+    print(f"diverged: {section}", file=sys.stderr)
+    for editor in editors:
+        for client, clock in newest.items():
+            have = vectors[editor.ident].get(client, 0)
+            if have >= clock:
+                continue
+            author, typed_at, end = owner.get(client), None, 0
+            for marker, at in author.typed.items() if author else ():
+                end += len(marker)
+                if end > have:
+                    typed_at = at - start
+                    break
+            print(
+                f"  editor {editor.ident} has {have}/{clock} of editor "
+                f"{author.ident if author else client}'s; first missing typed at {typed_at} s",
+                file=sys.stderr,
+            )
 
 
 def measure(name: str, urls: list[str], pids: list[int], transport, cookies: dict, args) -> dict:
@@ -278,15 +319,18 @@ def measure(name: str, urls: list[str], pids: list[int], transport, cookies: dic
         section, url = names[i // per_section], urls[i % len(urls)]
         cookie = cookies[section.split("/")[1]][i % per_section] if cookies else None
         editors.append(Editor(i, i // per_section, transport(url, cookie, section), arrivals))
-    sent, cpu, client_cpu, other_cpu = drive(editors, pids, args)
+    sent, typed, cpu, client_cpu, other_cpu = drive(editors, pids, args)
     latencies, missing = [], 0
     for marker, (at, sender) in sent.items():
+        got = arrivals.get(marker, {})
+        latencies.extend((when - at) * 1000 for other, when in got.items() if other != sender)
+    for marker, sender in typed.items():  # warm-up and window: every edit must arrive
         got, first = arrivals.get(marker, {}), sender // per_section * per_section
-        for other in range(first, first + per_section):
-            if other != sender and other in got:
-                latencies.append((got[other] - at) * 1000)
-            missing += other != sender and other not in got
+        missing += sum(o != sender and o not in got for o in range(first, first + per_section))
     texts = [{str(e.text) for e in editors if e.section == s} for s in range(len(names))]
+    for section, variants in enumerate(texts):
+        if len(variants) > 1:
+            explain_divergence(names[section], [e for e in editors if e.section == section])
     for editor in editors:
         editor.transport.ws.close(timeout=0.05)
     row = {"server": name, "edits": len(sent), "edits/s": len(sent) / args.seconds}
