@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, Config
@@ -18,7 +19,7 @@ from app.core import sockets
 from app.core.errors import register_error_pages
 from app.core.i18n import select_locale
 from app.core.security import install_security_headers
-from app.core.sockets import Flask
+from app.core.sockets import PalabreFlask
 from app.core.transactions import install_request_transaction
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -47,7 +48,7 @@ def load_areas() -> list[str]:
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
-    app = Flask(
+    app = PalabreFlask(
         __name__,
         static_folder=str(BASE_DIR / "static"),
         static_url_path="/static",

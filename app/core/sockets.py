@@ -242,8 +242,8 @@ class EventRequestContext(RequestContext):
         return None
 
 
-class Flask(flask.Flask):
-    """Flask, with ``EventRequestContext`` for Socket.IO events."""
+class PalabreFlask(flask.Flask):
+    """Flask, with ``EventRequestContext`` for Socket.IO events (``create_app`` builds one)."""
 
     def request_context(self, environ: dict) -> RequestContext:
         if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH):
