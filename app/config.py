@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
 
 
 def _instance_dir() -> Path:
@@ -61,6 +67,9 @@ class Config:
         # (the live editor then answers "unavailable" and the client sends it again).
         self.SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        # Socket.IO in gevent mode in a process gevent has monkey-patched (the built-in
+        # server, gunicorn's gevent workers), in threads anywhere else (tests, flask CLI).
+        self.SOCKETIO_ASYNC_MODE = "gevent" if _gevent_patched() else "threading"
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(instance / "uploads"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
         # Origins allowed to open a Socket.IO connection. None means "same origin only".
@@ -99,8 +108,6 @@ class Config:
     # Seconds an editor's update may wait for the writer thread before it is refused as
     # "unavailable" (the client keeps it and sends it again).
     COLLAB_WRITE_TIMEOUT = 15.0
-    # "gevent" only in a process gevent has monkey-patched (``python -m app.server`` does).
-    SOCKETIO_ASYNC_MODE = "threading"
     TESTING = False
 
 

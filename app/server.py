@@ -68,16 +68,12 @@ def serve_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0):
 
 def main() -> None:
     from app import create_app
-    from app.config import Config
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    config = Config()
-    if GEVENT:
-        config.SOCKETIO_ASYNC_MODE = "gevent"
-    app = create_app(config)
+    app = create_app()  # Socket.IO in gevent mode when patched above (``Config``)
     # What is loaded at start lives as long as the process: keep it out of the cyclic
     # collector's way (its full collections would walk it all, pausing every editor).
     gc.freeze()

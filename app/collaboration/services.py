@@ -341,12 +341,11 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
     compacted = store.compact(live.section_id, state, last_id, exclude=pending, included=applied)
     # Rows merged are committed ones (ours are excluded): the live document may have
     # missed one a slower writer committed below ``last_id``.
+    log = list(store.log_size(live.section_id))
     with live.lock:
         for data in compacted.unapplied:
             sync.apply_stored(live, data)
-        stored = compacted.stored
-        live.size = stored if stored is not None else store.stored_bytes(live.section_id)
-    live.log = list(store.log_size(live.section_id))
+        live.size, live.log = compacted.snapshot_bytes + log[1], log
 
 
 def compact_written(section_ids: Collection[int]) -> None:

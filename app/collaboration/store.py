@@ -108,7 +108,7 @@ def stored_bytes(section_id: int) -> int:
 
 class Compacted(NamedTuple):
     unapplied: list[bytes]  # merged rows the live document had not applied (it should)
-    stored: int | None  # bytes stored for the section now (None: not compacted here)
+    snapshot_bytes: int  # the size of the section's snapshot now
 
 
 def compact(
@@ -128,7 +128,7 @@ def compact(
         select(SectionSnapshot).where(SectionSnapshot.section_id == section_id).with_for_update()
     )
     if current is not None and current.last_update_id >= last_update_id:
-        return Compacted([], None)  # another process compacted further already
+        return Compacted([], len(current.data))  # another process compacted further already
     query = select(SectionUpdate.id, SectionUpdate.data).where(
         SectionUpdate.section_id == section_id, SectionUpdate.id <= last_update_id
     )
@@ -157,7 +157,7 @@ def compact(
             delete(SectionUpdate).where(SectionUpdate.id.in_(ids[chunk : chunk + 500]))
         )
     db.session.flush()
-    return Compacted(unapplied, len(current.data) + log_size(section_id)[1])
+    return Compacted(unapplied, len(current.data))
 
 
 def known_clients(section_id: int) -> dict[int, int | None]:

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -238,13 +238,10 @@ def current_generation() -> int | None:
 
 def _bump(session: Session) -> None:
     session.info[_CHANGED] = True  # decisions of this transaction: not cached
-    connection = session.connection()
-    table = AccessGeneration.__table__
-    bumped = connection.execute(
+    table = AccessGeneration.__table__  # its one row: the migration and create_all make it
+    session.connection().execute(
         update(table).where(table.c.id == 1).values(value=table.c.value + 1)
     )
-    if bumped.rowcount == 0:
-        connection.execute(insert(table).values(id=1, value=1))
 
 
 def _changes_access(session: Session) -> bool:

@@ -330,19 +330,13 @@ def delete_phase(phase: Phase, actor) -> None:
 # --- locks ---------------------------------------------------------------------------
 
 
-def scheduled_lock_in_force(section: Section, now: datetime | None = None) -> bool:
-    """True when a due, not cancelled, not yet applied scheduled lock covers ``section``.
-
-    A pure function of the database and the clock: the authorization rule asks it, so
-    edits stop at the deadline in every process, before the timer has run.
-    """
-    at = earliest_scheduled_lock(section)
-    return at is not None and at <= (now or utcnow())
-
-
 def earliest_scheduled_lock(section: Section) -> datetime | None:
     """When the earliest not cancelled, not yet applied scheduled lock covering ``section``
-    falls due (or fell due), if there is one."""
+    falls due (or fell due), if there is one.
+
+    A pure function of the database: the authorization rule asks it and compares it with
+    the clock, so edits stop at the deadline in every process, before the timer has run.
+    """
     paper = section.paper
     return db.session.scalar(
         select(func.min(ScheduledLock.at)).where(
