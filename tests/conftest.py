@@ -2,6 +2,8 @@
 
 - ``app``: a Palabre app on its own fresh database (SQLite file per test by default; a
   fresh PostgreSQL database per test when ``TEST_DATABASE_URL`` is a postgresql:// URL).
+  Its schema is the users' one: the Alembic migrations build a template database once
+  per session, and each test gets a copy of it (never the models' own DDL).
 - factories: ``create_user``, ``create_edition``, ``add_member``, ``demo`` (the MaliSIG
   2023 demo edition), each committing like the real request boundary would.
 - ``client_for(user)``: an HTTP test client logged in as ``user``; ``client`` anonymous.
@@ -12,10 +14,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import flask_migrate
 import pytest
 from flask import g
 from sqlalchemy import create_engine, text
@@ -53,26 +60,71 @@ def pytest_collection_modifyitems(config, items):
 # --- databases --------------------------------------------------------------------------
 
 
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """Alembic's ``migrations/env.py`` applies the logging section of ``alembic.ini``
+    (``fileConfig``), which replaces the root logger's handlers, pytest's among them: put
+    the logging configuration back as it was."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in ("alembic", "flask_migrate")}
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for name, name_level in levels.items():
+            logging.getLogger(name).setLevel(name_level)
+
+
+def migrate_database(url: str, instance: str) -> None:
+    """Build the schema of the empty database at ``url`` as users get it: by running the
+    Alembic migrations (``flask db upgrade``), then close every connection to it."""
+    app = create_app(TestConfig(url, instance))
+    with app.app_context(), _logging_kept():
+        flask_migrate.upgrade()
+        # The one row ``app.core.authz`` reads and bumps: the migration inserts it.
+        generation = db.session.execute(
+            text("SELECT value FROM access_generation WHERE id = 1")
+        ).scalar()
+        db.session.remove()
+        db.engine.dispose()
+    if generation is None:
+        pytest.fail("the migrations did not insert the access_generation row (id 1)")
+
+
+def build_sqlite_template(folder: Path) -> Path:
+    """One migrated SQLite file in ``folder``, with nothing beside it to copy: disposing
+    of the engine checkpoints the WAL and removes the -wal and -shm files."""
+    path = folder / "palabre.sqlite3"
+    migrate_database(f"sqlite:///{path}", str(folder))
+    leftovers = sorted(p.name for p in folder.glob(f"{path.name}-*"))
+    if leftovers:
+        pytest.fail(f"the migrated SQLite template left {leftovers} beside it")
+    return path
+
+
 class PostgresDatabases:
     """Creates a fresh database per test by cloning a template built once per session."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, instance: str = "/tmp") -> None:
         self.url = make_url(url)
+        self.instance = instance
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
         self.template = f"palabre_tpl_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
         self._built = False
 
     def _build_template(self) -> None:
+        """The template is migrated like a user's database; ``CREATE DATABASE … TEMPLATE``
+        then needs no connection left to it (``migrate_database`` closes them)."""
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.template}"'))
-        engine = create_engine(self.url.set(database=self.template))
-        app = create_app(TestConfig(str(self.url.set(database=self.template)), "/tmp"))
-        with app.app_context():
-            db.metadata.create_all(engine)
-        engine.dispose()
-        with app.app_context():
-            db.engine.dispose()
+        template_url = self.url.set(database=self.template)
+        migrate_database(template_url.render_as_string(hide_password=False), self.instance)
         self._built = True
 
     def new(self) -> str:
@@ -96,19 +148,29 @@ class PostgresDatabases:
 
 
 @pytest.fixture(scope="session")
-def postgres_databases() -> Iterator[PostgresDatabases | None]:
+def postgres_databases(tmp_path_factory) -> Iterator[PostgresDatabases | None]:
     if not TEST_DATABASE_URL.startswith("postgresql"):
         yield None
         return
-    databases = PostgresDatabases(TEST_DATABASE_URL)
+    databases = PostgresDatabases(TEST_DATABASE_URL, str(tmp_path_factory.mktemp("pg-template")))
     yield databases
     databases.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """The migrated SQLite database every test copies (built once per session)."""
+    return build_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
 @pytest.fixture
-def database_url(tmp_path, postgres_databases) -> Iterator[str]:
+def database_url(tmp_path, postgres_databases, request) -> Iterator[str]:
+    """A fresh, migrated database for this test: a copy of the SQLite template file, or a
+    PostgreSQL database cloned from the migrated template."""
     if postgres_databases is None:
-        yield f"sqlite:///{tmp_path / 'palabre.sqlite3'}"
+        path = tmp_path / "palabre.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     url = postgres_databases.new()
     yield url
@@ -116,7 +178,7 @@ def database_url(tmp_path, postgres_databases) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, postgres_databases):
+def app(database_url, tmp_path):
     app = create_app(TestConfig(database_url, str(tmp_path)))
 
     @app.teardown_request
@@ -127,8 +189,6 @@ def app(database_url, tmp_path, postgres_databases):
         g.__dict__.clear()
 
     with app.app_context():
-        if postgres_databases is None:
-            db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()

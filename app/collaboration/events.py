@@ -87,16 +87,23 @@ def on_sync(user, section, payload):
                 namespace=NAMESPACE,
             )
         return {"ok": True}
-    update = sync.read_update(data)
+    update, parsed = sync.read_update(data)  # bounded: nothing has reached yrs yet
     if update == sync.EMPTY_UPDATE:
         return {"ok": True}
     if not authz.can(user, "section.edit", section):
+        sync.check_update(live, update, parsed)
         if kind == sync.STEP2 and not sync.is_news(live, update):
             return {"ok": True}
         raise Forbidden("this section is read-only for you")
     if live.size + len(update) > current_app.config["COLLAB_MAX_DOCUMENT_BYTES"]:
         raise PalabreError("this section has reached its maximum size", code="too_large")
-    written = services.submit_update(section, update, user.id, relay_skip=request.sid)
+    try:
+        sync.check_update(live, update, parsed)
+    except sync.Resync:
+        # Another process may have committed what it needs: read the database, then decide.
+        live = sync.documents().get(section.id)
+        sync.check_update(live, update, parsed)
+    written = services.submit_update(section, update, parsed, user.id, relay_skip=request.sid)
     return Acknowledged(written)
 
 

@@ -71,8 +71,9 @@ class Section(TimestampMixin, db.Model):
 
 
 class SectionUpdate(db.Model):
-    """One accepted Yjs update of a section, in the order it was applied (append-only
-    until compaction merges it into the section's snapshot)."""
+    """One accepted Yjs update of a section (append-only until compaction merges it into
+    the section's snapshot and deletes it). A row that cannot be applied when the section
+    loads is set aside (``quarantined_at``), never deleted: see ``app.collaboration.store``."""
 
     __tablename__ = "section_updates"
 
@@ -83,14 +84,18 @@ class SectionUpdate(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quarantine_reason: Mapped[str | None] = mapped_column(String(200))
 
-    # Ids must never be reused: compaction deletes the newest rows of a section, and a
-    # reused id at or below a snapshot's ``last_update_id`` would be taken as compacted.
+    # Nothing compares these ids any more (see store.py), but ids are still never reused:
+    # an id names one update for the logs, the quarantine and the tests.
     __table_args__ = {"sqlite_autoincrement": True}
 
 
 class SectionSnapshot(db.Model):
-    """The compacted state of a section: every update up to ``last_update_id`` merged."""
+    """The compacted state of a section: every update that is no longer in the log.
+    ``version`` changes with every compaction (a reader that saw another version reads
+    the snapshot again)."""
 
     __tablename__ = "section_snapshots"
 
@@ -98,7 +103,7 @@ class SectionSnapshot(db.Model):
         ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    last_update_id: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 

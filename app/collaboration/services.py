@@ -9,7 +9,6 @@ it to connected editors only after the surrounding transaction commits.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,22 +16,18 @@ from typing import ClassVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from pycrdt import create_update_message, get_state
+from pycrdt import create_update_message
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from app.collaboration import store, sync
 from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
 from app.collaboration.writer import BatchWriter, Job
-from app.collaboration.yupdate import (
-    UpdateFormatError,
-    live_characters_by_client,
-    state_vector_clients,
-)
+from app.collaboration.yupdate import ParsedUpdate, UpdateFormatError, live_characters_by_client
 from app.core import authz
-from app.core.errors import BadInput, NotFound
+from app.core.errors import BadInput, Forbidden, NotFound
 from app.core.models import utcnow
-from app.core.transactions import after_commit, hold_until_end, transaction_state
+from app.core.transactions import after_commit, transaction_state
 from app.extensions import db, socketio
 
 NAMESPACE = "/collab"
@@ -197,11 +192,11 @@ def authorship(section: Section) -> dict[int, int]:
     """User id → characters (UTF-16 units) of the current text that user wrote."""
     live = _live(section)
     with live.lock:
-        if live.authorship is not None and live.authorship[0] == live.last_id:
+        if live.authorship is not None and live.authorship[0] == live.changes:
             return dict(live.authorship[1])
         state = live.doc.get_update()
         clients = dict(live.clients)
-        last_id = live.last_id
+        changes = live.changes
     try:
         by_client = live_characters_by_client(state)
     except UpdateFormatError:
@@ -213,18 +208,11 @@ def authorship(section: Section) -> dict[int, int]:
         if user_id is not None:
             counts[user_id] = counts.get(user_id, 0) + count
     with live.lock:
-        live.authorship = (last_id, counts)
+        live.authorship = (changes, counts)
     return dict(counts)
 
 
 # --- writing ------------------------------------------------------------------------------
-
-
-_SQLITE_WRITER = threading.Lock()  # SQLite has one writer at a time: queue them here
-
-
-def _sqlite() -> bool:
-    return db.engine.dialect.name == "sqlite"
 
 
 def accept_update(
@@ -236,9 +224,18 @@ def accept_update(
     live: sync.LiveDoc | None = None,
 ) -> int:
     """Persist an update (flush); after the commit, apply it and relay it to the room.
+    The update is checked first as an editor's would be (``sync.read_update`` bounds,
+    ``sync.check_update``). ``live``: the section's document, when just caught up."""
+    live = live or sync.documents().get(section.id, _pending_rows(section.id))
+    parsed = parse_checked(live, update)
+    return _accept(section.id, section_address(section), update, parsed, user_id, relay_skip, live)
 
-    ``live``: the section's document, when the caller has just caught it up."""
-    return _accept(section.id, section_address(section), update, user_id, relay_skip, live)
+
+def parse_checked(live: sync.LiveDoc, update: bytes) -> ParsedUpdate:
+    """Bound, parse and prove an update against the document (see ``sync.check_update``)."""
+    parsed = sync.parse_section_update(update)
+    sync.check_update(live, update, parsed)
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -248,11 +245,14 @@ class EditorUpdate:
     section_id: int
     address: str
     update: bytes
+    parsed: ParsedUpdate
     user_id: int
     relay_skip: str
 
 
-def submit_update(section: SectionRef, update: bytes, user_id: int, relay_skip: str) -> Job:
+def submit_update(
+    section: SectionRef, update: bytes, parsed: ParsedUpdate, user_id: int, relay_skip: str
+) -> Job:
     """Hand an editor's update to this app's writer thread; the job's ``wait()`` returns
     once it is committed and relayed (its row id), or raises why it was refused."""
     app = current_app._get_current_object()
@@ -260,7 +260,7 @@ def submit_update(section: SectionRef, update: bytes, user_id: int, relay_skip: 
     if writer is None:
         writer = BatchWriter(app, _write_editor_update, after=_compact_after_batch)
         writer = app.extensions.setdefault("palabre.collab_writer", writer)
-    job = EditorUpdate(section.id, section.address, update, user_id, relay_skip)
+    job = EditorUpdate(section.id, section.address, update, parsed, user_id, relay_skip)
     return writer.submit(job, timeout=app.config["COLLAB_WRITE_TIMEOUT"])
 
 
@@ -271,7 +271,14 @@ def _write_editor_update(job: EditorUpdate) -> int:
         job.section_id, _pending_rows(job.section_id), max_age=WRITER_CATCH_UP
     )
     return _accept(
-        job.section_id, job.address, job.update, job.user_id, job.relay_skip, live, deferred=True
+        job.section_id,
+        job.address,
+        job.update,
+        job.parsed,
+        job.user_id,
+        job.relay_skip,
+        live,
+        deferred=True,
     )
 
 
@@ -283,16 +290,15 @@ def _accept(
     section_id: int,
     address: str,
     update: bytes,
+    parsed: ParsedUpdate,
     user_id: int | None,
     relay_skip,
-    live: sync.LiveDoc | None,
+    live: sync.LiveDoc,
     *,
     deferred: bool = False,
 ) -> int:
-    """Persist an update (``deferred``: leave compaction to ``compact_written``)."""
-    live = live or sync.documents().get(section_id, _pending_rows(section_id))
-    if _sqlite():
-        hold_until_end(_SQLITE_WRITER)
+    """Persist a checked update (``deferred``: leave compaction to ``compact_written``)."""
+    _claim_clients(section_id, live, parsed, user_id)
     row_id = store.append(section_id, update, user_id)
     _pending_rows(section_id).add(row_id)
     if live.log is None:
@@ -300,10 +306,6 @@ def _accept(
     else:
         live.log[0] += 1
         live.log[1] += len(update)
-    for client in state_vector_clients(get_state(update)):
-        if client not in live.clients:
-            store.remember_client(section_id, client, user_id)
-            live.clients[client] = user_id
     if not deferred:
         _maybe_compact(live, _pending_rows(section_id))
     _maybe_checkpoint(section_id, live)
@@ -324,6 +326,24 @@ def _accept(
     return row_id
 
 
+def _claim_clients(
+    section_id: int, live: sync.LiveDoc, parsed: ParsedUpdate, user_id: int | None
+) -> None:
+    """A Yjs client id belongs to the user who first wrote with it in the section: an
+    update bringing new structs of another user's client id is refused (authorship could
+    be forged otherwise); a new client id becomes the sender's."""
+    news = parsed.news(live.state_vector())
+    if any(client not in live.clients for client in news):
+        live.clients.update(store.known_clients(section_id))  # another process's, maybe
+    for client in news:
+        owner = live.clients.get(client, user_id)
+        if owner != user_id:
+            raise Forbidden(_("This editor's identity belongs to another member."))
+        if client not in live.clients:
+            store.remember_client(section_id, client, user_id)
+            live.clients[client] = user_id
+
+
 def _compaction_due(live: sync.LiveDoc) -> bool:
     if live.log is None:
         return False
@@ -335,16 +355,19 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
     if not _compaction_due(live):
         return
     with live.lock:
-        state, last_id, applied = live.doc.get_update(), live.last_id, set(live.applied)
-    if not last_id:
-        return
-    compacted = store.compact(live.section_id, state, last_id, exclude=pending, included=applied)
+        state, applied = live.doc.get_update(), set(live.applied)
+        version = live.version
+    compacted = store.compact(
+        live.section_id, state, version=version, exclude=pending, included=applied
+    )
     # Rows merged are committed ones (ours are excluded): the live document may have
-    # missed one a slower writer committed below ``last_id``.
+    # missed one another writer committed since it last read the log.
     log = list(store.log_size(live.section_id))
     with live.lock:
         for data in compacted.unapplied:
             sync.apply_stored(live, data)
+        live.applied.clear()  # every row it had applied is in the snapshot now
+        live.version = compacted.version
         live.size, live.log = compacted.snapshot_bytes + log[1], log
 
 
@@ -355,8 +378,6 @@ def compact_written(section_ids: Collection[int]) -> None:
     for section_id in section_ids:
         live = sync.documents().cached(section_id)
         if live is not None and _compaction_due(live):
-            if _sqlite():
-                hold_until_end(_SQLITE_WRITER)
             _maybe_compact(live, set())
 
 
@@ -374,13 +395,15 @@ def _server_edit(section: Section, edit, actor) -> None:
     live = _live(section)
     # Edits made earlier in this same transaction are not committed yet: build on them.
     pending = transaction_state("collab.pending").setdefault(section.id, [])
-    update, client_id = sync.server_edit(live, edit, pending)
+    update = sync.server_edit(live, edit, pending)
     pending.append(update)
     if update == sync.EMPTY_UPDATE:
         return
-    store.remember_client(section.id, client_id, getattr(actor, "id", None))
-    live.clients[client_id] = getattr(actor, "id", None)
-    accept_update(section, update, getattr(actor, "id", None))
+    # Made by yrs on top of the document (and of this transaction's edits, which the
+    # document has not applied yet): bounded and parsed, not checked against the document.
+    parsed = sync.parse_section_update(update)
+    actor_id = getattr(actor, "id", None)
+    _accept(section.id, section_address(section), update, parsed, actor_id, None, live)
 
 
 def append_to_section(section: Section, markdown: str, actor) -> None:

@@ -16,29 +16,45 @@ import difflib
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pycrdt import Doc, Text, create_sync_message, handle_sync_message, read_message
+from pycrdt import Doc, Text, create_sync_message, handle_sync_message
 
 from app.collaboration import store
+from app.collaboration.yupdate import (
+    DELETED,
+    STRING,
+    ParsedUpdate,
+    Reader,
+    UpdateFormatError,
+    parse_update,
+    state_vector,
+)
 from app.core.errors import BadInput, PalabreError
 
 TEXT = "markdown"
-# Rows re-read below the newest one the last read saw: ids are handed out before commit, so
-# with several processes a smaller id can commit after a larger one; a writer commits up to
-# writer.MAX_BATCH rows at once, so this must cover several processes' batches.
-REORDER_WINDOW = 128
 EMPTY_UPDATE = b"\x00\x00"
 SYNC, AWARENESS = 0, 1
 STEP1, STEP2, UPDATE = 0, 1, 2
+# What a section's document holds: one root Y.Text of strings (GC and skips aside).
+CONTENT_KINDS = frozenset({STRING, DELETED})
 
 
 class DocumentUnreadable(PalabreError):
     code = "unreadable"
     status = 500
     default_message = "This section's stored document cannot be read; it is left untouched."
+
+
+class Resync(PalabreError):
+    """An update that needs parts of the document the server does not have: the client
+    sends sync step 1 again, and the server's answer asks it for everything it lacks."""
+
+    code = "resync"
+    status = 409
+    default_message = "This update depends on changes the server does not have: sync again."
 
 
 def _guarded(work: Callable[[], object]) -> object:
@@ -53,19 +69,30 @@ def _guarded(work: Callable[[], object]) -> object:
 
 @dataclass
 class LiveDoc:
+    """A section's document in this process: the snapshot and the rows of the log it has
+    applied (see ``store``: nothing here compares row ids)."""
+
     section_id: int
     doc: Doc
-    last_id: int = 0
-    applied: set[int] = field(default_factory=set)  # recent row ids (see catch_up)
+    version: int | None = None  # the snapshot's version last applied
+    applied: set[int] = field(default_factory=set)  # rows of the log applied
+    quarantined: set[int] = field(default_factory=set)  # rows set aside by this process
     loaded: bool = False
     size: int = 0  # bytes of snapshot + log, the document budget
     lock: threading.RLock = field(default_factory=threading.RLock)
     clients: dict[int, int | None] = field(default_factory=dict)
     last_checkpoint: datetime | None = None
-    authorship: tuple[int, dict[int, int]] | None = None  # (last_id, counts) cache
+    changes: int = 0  # how many times the document changed (cache key)
+    authorship: tuple[int, dict[int, int]] | None = None  # (changes, counts) cache
     log: list[int] | None = None  # [updates, bytes] in the log since the snapshot, if known
-    read_upto: int = 0  # the newest row id the last read of the database saw
-    read_at: float = -math.inf  # when (time.monotonic()) that read was
+    read_at: float = -math.inf  # when (time.monotonic()) the database was last read
+    probe: Doc | None = None  # this document plus the updates checked since (check_update)
+
+    def _apply(self, data: bytes) -> None:
+        self.doc.apply_update(data)
+        self.changes += 1
+        if self.probe is not None:
+            self.probe.apply_update(data)
 
     def applied_row(self, row_id: int, data: bytes) -> None:
         """Apply a stored row once (read back, or just committed by this process)."""
@@ -74,7 +101,6 @@ class LiveDoc:
                 return
             apply_stored(self, data)
             self.applied.add(row_id)
-            self.last_id = max(self.last_id, row_id)
             self.size += len(data)
 
     def text(self) -> str:
@@ -84,6 +110,10 @@ class LiveDoc:
     def state(self) -> bytes:
         with self.lock:
             return self.doc.get_update()
+
+    def state_vector(self) -> dict[int, int]:
+        with self.lock:
+            return state_vector(self.doc.get_state())
 
 
 class Documents:
@@ -96,7 +126,7 @@ class Documents:
     def get(
         self,
         section_id: int,
-        pending: set[int] | frozenset[int] = frozenset(),
+        pending: Collection[int] = frozenset(),
         *,
         max_age: float = 0.0,
     ) -> LiveDoc:
@@ -133,47 +163,46 @@ class Documents:
         return live
 
     @staticmethod
-    def catch_up(live: LiveDoc, pending: set[int] | frozenset[int] = frozenset()) -> None:
-        """Apply what the database has and this document does not (snapshot, then rows).
-
-        ``pending``: rows the current transaction wrote but has not committed. Rows are
-        read again a little before the newest one the last read saw (``REORDER_WINDOW``):
-        with several writers, ids are handed out before commit, so a smaller id can commit
-        after a larger one; applying an update twice is harmless, skipping one is not.
-        """
+    def catch_up(live: LiveDoc, pending: Collection[int] = frozenset()) -> None:
+        """Apply what the database has and this document does not: the snapshot when its
+        version changed, then every row of the log not applied yet (``pending``: rows the
+        current transaction wrote but has not committed). A row that cannot be applied is
+        set aside (``store.quarantine``) and the rest served."""
         with live.lock:
-            after = max(0, live.read_upto - REORDER_WINDOW)
             read_at = time.monotonic()
-            snap, rows, newest = store.committed(
+            found = store.committed(
                 live.section_id,
-                after,
-                snapshot_if_after=live.last_id if live.loaded else None,
-                # Rows already applied are not read again (usually: nothing to read).
-                exclude=live.applied | set(pending),
-                reorder_window=REORDER_WINDOW,
+                version=live.version if live.loaded else None,
+                exclude=live.applied | live.quarantined | set(pending),
             )
-            if snap is not None:
+            if found.snapshot is not None:
                 # First load, or another process compacted rows we had not read yet.
-                data, snap_id = snap
+                data, live.version = found.snapshot
                 apply_stored(live, data)
-                live.last_id = max(live.last_id, snap_id)
-                live.read_upto = max(live.read_upto, snap_id)
-                live.size = len(data)
+                live.size, live.log = len(data), None
             live.loaded = True
-            for row_id, data in rows:
-                live.applied_row(row_id, data)
-            live.read_upto, live.read_at = max(live.read_upto, newest), read_at
-            if len(live.applied) > 4 * REORDER_WINDOW:
-                floor = live.read_upto - REORDER_WINDOW
-                live.applied = {i for i in live.applied if i > floor}
+            for row_id, data in found.rows:
+                reason = store.apply_checked(live.doc, data)
+                if reason is not None:
+                    store.quarantine(row_id, reason)
+                    live.quarantined.add(row_id)
+                    continue
+                live.changes += 1
+                if live.probe is not None:
+                    live.probe.apply_update(data)
+                live.applied.add(row_id)
+                live.size += len(data)
+            live.applied &= found.log_ids  # rows compacted since are in the snapshot
+            live.read_at = read_at
 
 
 def apply_stored(live: LiveDoc, data: bytes) -> None:
     try:
-        live.doc.apply_update(data)
+        live._apply(data)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:
+        live.probe = None
         raise DocumentUnreadable() from error
 
 
@@ -187,28 +216,79 @@ def message_kind(data: bytes) -> int:
     return data[1]
 
 
+def _payload(data: bytes) -> bytes:
+    """The one buffer a sync message carries after its two type bytes, read in Python."""
+    reader = Reader(data[2:])
+    try:
+        payload = reader.buffer()
+    except UpdateFormatError as error:
+        raise BadInput(f"not a y-protocols sync message ({error})") from None
+    if reader.pos != len(reader.data):
+        raise BadInput("bytes after the sync message")
+    return payload
+
+
 def answer_step1(live: LiveDoc, data: bytes) -> list[bytes]:
     """Our step 2 (what the client lacks) and our own step 1 (to learn what we lack)."""
+    try:
+        state_vector(_payload(data))  # bounded before yrs reads it
+    except UpdateFormatError as error:
+        raise BadInput(f"not a state vector ({error})") from None
     with live.lock:
         reply = _guarded(lambda: handle_sync_message(data[1:], live.doc))
         own = create_sync_message(live.doc)
     return [reply, own]
 
 
-def read_update(data: bytes) -> bytes:
-    """The Yjs update carried by a step 2 or an update message, checked by pycrdt."""
-    update = _guarded(lambda: read_message(data[2:]))
-    if not isinstance(update, bytes | bytearray):
-        raise BadInput("empty sync message")
-    update = bytes(update)
-    if update != EMPTY_UPDATE:
-        _guarded(lambda: Doc().apply_update(update))
-    return update
+def read_update(data: bytes) -> tuple[bytes, ParsedUpdate]:
+    """The Yjs update a step 2 or an update message carries, and what it holds."""
+    update = _payload(data)
+    return update, parse_section_update(update)
+
+
+def parse_section_update(update: bytes) -> ParsedUpdate:
+    """Walk an update within the bounds of ``yupdate`` and check that it holds what a
+    section holds: strings in the root ``markdown`` text. Nothing reaches yrs here."""
+    try:
+        parsed = parse_update(update)
+    except UpdateFormatError as error:
+        raise BadInput(f"not a valid Yjs update ({error})") from None
+    if parsed.kinds - CONTENT_KINDS or parsed.roots - {TEXT} or parsed.parent_ids:
+        raise BadInput("a section holds only the text of its root 'markdown'")
+    if parsed.parent_keys:
+        raise BadInput("a section holds only the text of its root 'markdown'")
+    return parsed
+
+
+def check_update(live: LiveDoc, update: bytes, parsed: ParsedUpdate) -> None:
+    """Prove that ``update`` applies to the section's current document and leaves nothing
+    pending, before it is stored: what it depends on is in the document (else ``Resync``),
+    and applied to a copy of the document (the probe) it integrates whole."""
+    with live.lock:
+        state = live.state_vector()
+        lacks = parsed.missing(state)
+        if lacks:
+            raise Resync(f"this update needs what the server lacks: {', '.join(lacks[:3])}")
+        if live.probe is None:
+            live.probe = Doc()
+            live.probe.apply_update(live.doc.get_update())
+        probe = live.probe
+        try:
+            probe.apply_update(update)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:
+            live.probe = None
+            raise BadInput(f"not a valid Yjs update ({error.__class__.__name__})") from None
+        after = state_vector(probe.get_state())
+        if any(after.get(client, 0) < end for client, end in parsed.ends(state).items()):
+            live.probe = None
+            raise Resync("this update would stay pending: sync again")
 
 
 def is_news(live: LiveDoc, update: bytes) -> bool:
     """Whether applying ``update`` would change the document (a read-only client's
-    step 2 carrying only what we already have is harmless)."""
+    step 2 carrying only what we already have is harmless). ``update`` was checked."""
     if update == EMPTY_UPDATE:
         return False
     probe = Doc()
@@ -221,11 +301,9 @@ def is_news(live: LiveDoc, update: bytes) -> bool:
 # --- server-side edits -------------------------------------------------------------------
 
 
-def server_edit(
-    live: LiveDoc, edit: Callable[[Text], None], pending: list[bytes] = ()
-) -> tuple[bytes, int]:
-    """Make an edit as a client of its own would, on top of the durable state and of
-    ``pending`` updates not committed yet: returns (update, its client id)."""
+def server_edit(live: LiveDoc, edit: Callable[[Text], None], pending: list[bytes] = ()) -> bytes:
+    """Make an edit as a client of its own would (a fresh client id), on top of the durable
+    state and of ``pending`` updates not committed yet: returns the update."""
     scratch = Doc()
     scratch.apply_update(live.state())
     for update in pending:
@@ -234,7 +312,7 @@ def server_edit(
     before = scratch.get_state()
     with scratch.transaction():
         edit(text)
-    return scratch.get_update(before), scratch.client_id
+    return scratch.get_update(before)
 
 
 def byte_offset(text: str, index: int) -> int:

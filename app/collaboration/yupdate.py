@@ -1,21 +1,38 @@
-"""Reading Yjs v1 updates: just enough to tell who wrote which characters.
+"""Reading Yjs v1 updates in pure Python: bounded, before any byte reaches yrs.
 
-pycrdt applies and merges updates but does not say which client inserted which part of a
-text. The update format is public (Yjs ``UpdateEncoderV1``/``lib0`` encoding), so this
-module walks a (merged) update and yields, for every string item, its client id and its
-length in UTF-16 units (Yjs clocks), then subtracts the delete set. Nothing here changes a
-document; anything unexpected raises ``UpdateFormatError``.
+Two uses. (1) Every update a client sends is walked here first (``parse_update``): its
+nesting, counts and clocks are bounded, and what it depends on is listed, so that the bytes
+that reach yrs (pycrdt) can neither overflow its stack, make it panic nor stay pending
+(``app.collaboration.sync.check_update`` decides with it). (2) pycrdt applies and merges
+updates but does not say which client inserted which part of a text: walking a merged
+update yields, for every string item, its client id and its length in UTF-16 units (Yjs
+clocks), and the delete set (``live_characters_by_client``). The format is public (Yjs
+``UpdateEncoderV1``, lib0 encoding). Nothing here changes a document; anything unexpected
+raises ``UpdateFormatError``.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class UpdateFormatError(ValueError):
     pass
+
+
+# Bounds checked before any byte reaches yrs. yrs keeps clocks in 32 bits (a larger one is
+# truncated, and updates with absurd clocks have made it panic on top of a real document);
+# a Yjs client's ids are 32-bit random numbers, and JavaScript cannot count past 2^53.
+MAX_CLIENT = 2**53
+MAX_CLOCK = 2**32 - 1
+MAX_DEPTH = 32  # nesting of lib0 ``any`` values (yrs recurses: ~40,000 overflows its stack)
+MAX_STRUCTS = 50_000  # structs, delete ranges or ``any`` values in one update
+MAX_VARINT_BYTES = 8  # 56 bits: enough for 2^53
+
+# Content kinds: the low 5 bits of a struct's info byte.
+GC, DELETED, JSON_, BINARY, STRING, EMBED, FORMAT, TYPE, ANY, DOC, SKIP = range(11)
 
 
 class Reader:
@@ -32,24 +49,44 @@ class Reader:
 
     def var_uint(self) -> int:
         value, shift = 0, 0
-        while True:
+        for _ in range(MAX_VARINT_BYTES):
             byte = self.byte()
             value |= (byte & 0x7F) << shift
             if byte < 0x80:
                 return value
             shift += 7
-            if shift > 70:
-                raise UpdateFormatError("varint too long")
+        raise UpdateFormatError("varint too long")
 
     def var_int(self) -> int:
         byte = self.byte()
         negative = bool(byte & 0x40)
         value, shift = byte & 0x3F, 6
-        while byte & 0x80:
+        for _ in range(MAX_VARINT_BYTES):
+            if not byte & 0x80:
+                return -value if negative else value
             byte = self.byte()
             value |= (byte & 0x7F) << shift
             shift += 7
-        return -value if negative else value
+        raise UpdateFormatError("varint too long")
+
+    def count(self) -> int:
+        """How many things follow: each takes at least one byte, so never more than remain."""
+        value = self.var_uint()
+        if value > len(self.data) - self.pos:
+            raise UpdateFormatError("count past the end")
+        return value
+
+    def client(self) -> int:
+        value = self.var_uint()
+        if value > MAX_CLIENT:
+            raise UpdateFormatError("client id out of range")
+        return value
+
+    def clock(self) -> int:
+        value = self.var_uint()
+        if value > MAX_CLOCK:
+            raise UpdateFormatError("clock out of range")
+        return value
 
     def buffer(self) -> bytes:
         length = self.var_uint()
@@ -60,19 +97,39 @@ class Reader:
         return chunk
 
     def string(self) -> str:
-        return self.buffer().decode("utf-8")
+        try:
+            return self.buffer().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UpdateFormatError("string not in UTF-8") from error
 
     def skip(self, length: int) -> None:
         if self.pos + length > len(self.data):
             raise UpdateFormatError("skip past the end")
         self.pos += length
 
-    def any(self) -> None:
-        """Skip one lib0 ``any`` value."""
+    def any(self) -> int:
+        """Skip one lib0 ``any`` value, without recursion; returns how many values it held.
+        Nesting deeper than ``MAX_DEPTH`` is refused (yrs would recurse into it)."""
+        open_levels: list[list[int]] = []  # [entries left, 1 for an object's (key, value)]
+        values = self._value(open_levels)
+        while open_levels:
+            level = open_levels[-1]
+            if level[0] == 0:
+                open_levels.pop()
+                continue
+            level[0] -= 1
+            if level[1]:
+                self.string()
+            values += self._value(open_levels)
+            if values > MAX_STRUCTS:
+                raise UpdateFormatError("too many values")
+        return values
+
+    def _value(self, open_levels: list[list[int]]) -> int:
         tag = self.byte()
         if tag in (127, 126, 121, 120):  # undefined, null, false, true
-            return
-        if tag == 125:
+            pass
+        elif tag == 125:
             self.var_int()
         elif tag == 124:
             self.skip(4)
@@ -80,17 +137,15 @@ class Reader:
             self.skip(8)
         elif tag == 119:
             self.string()
-        elif tag == 118:
-            for _ in range(self.var_uint()):
-                self.string()
-                self.any()
-        elif tag == 117:
-            for _ in range(self.var_uint()):
-                self.any()
         elif tag == 116:
             self.buffer()
+        elif tag in (118, 117):  # object: (key, value) × n; array: value × n
+            if len(open_levels) >= MAX_DEPTH:
+                raise UpdateFormatError("values nested too deep")
+            open_levels.append([self.count(), 1 if tag == 118 else 0])
         else:
             raise UpdateFormatError(f"unknown any tag {tag}")
+        return 1
 
 
 def utf16_length(text: str) -> int:
@@ -106,85 +161,163 @@ class StringItem:
 
 def _content(reader: Reader, kind: int) -> tuple[int, str | None]:
     """Read an item's content: (clock length, the string for string content)."""
-    if kind == 1:  # deleted
-        return reader.var_uint(), None
-    if kind == 2:  # JSON
-        count = reader.var_uint()
+    if kind == DELETED:
+        return reader.clock(), None
+    if kind == JSON_:
+        count = reader.count()
         for _ in range(count):
             reader.string()
         return count, None
-    if kind == 3:  # binary
+    if kind == BINARY:
         reader.buffer()
         return 1, None
-    if kind == 4:  # string
+    if kind == STRING:
         text = reader.string()
         return utf16_length(text), text
-    if kind == 5:  # embed
-        json.loads(reader.string())
+    if kind == EMBED:
+        try:
+            json.loads(reader.string())
+        except ValueError as error:
+            raise UpdateFormatError("embed is not JSON") from error
         return 1, None
-    if kind == 6:  # format
+    if kind == FORMAT:
         reader.string()
         reader.string()
         return 1, None
-    if kind == 7:  # type
+    if kind == TYPE:
         type_ref = reader.var_uint()
         if type_ref in (3, 5):  # XmlElement, XmlHook carry a name
             reader.string()
         return 1, None
-    if kind == 8:  # any
-        count = reader.var_uint()
+    if kind == ANY:
+        count = reader.count()
         for _ in range(count):
             reader.any()
         return count, None
-    if kind == 9:  # sub-document
+    if kind == DOC:
         reader.string()
         reader.any()
         return 1, None
     raise UpdateFormatError(f"unknown content kind {kind}")
 
 
-def read_update(update: bytes) -> tuple[list[StringItem], dict[int, list[tuple[int, int]]]]:
-    """The string items of an update and its delete set (client → [(clock, length)])."""
+@dataclass
+class ParsedUpdate:
+    """What an update holds, and what it needs from the document it is applied to."""
+
+    items: list[StringItem] = field(default_factory=list)  # its string items
+    ranges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # [start, end)
+    references: set[tuple[int, int]] = field(default_factory=set)  # ids it points to
+    deleted: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # (clock, length)
+    roots: set[str] = field(default_factory=set)  # root types named as parents
+    kinds: set[int] = field(default_factory=set)  # content kinds of its items
+    parent_ids: bool = False  # an item names its parent by id (a nested type)
+    parent_keys: bool = False  # an item is a map entry (it has a parent sub key)
+
+    def ends(self, state: dict[int, int]) -> dict[int, int]:
+        """Each client's clock once this update is applied to a document at ``state``."""
+        ends = dict(state)
+        for client, ranges in self.ranges.items():
+            known = state.get(client, 0)
+            for start, end in ranges:
+                if start <= known:
+                    known = max(known, end)
+            ends[client] = known
+        return ends
+
+    def missing(self, state: dict[int, int]) -> list[str]:
+        """What this update needs that a document at ``state`` (client → clock) lacks;
+        applied there, those parts would stay pending in yrs. Empty when it fits."""
+        ends = self.ends(state)
+        lacks = []
+        for client, ranges in self.ranges.items():
+            known = state.get(client, 0)
+            for start, end in ranges:
+                if start > known:
+                    lacks.append(f"client {client} from clock {known} to {start}")
+                    break
+                known = max(known, end)
+        lacks += [
+            f"item {client}:{clock}"
+            for client, clock in sorted(self.references)
+            if clock >= ends.get(client, 0)
+        ]
+        for client, ranges in self.deleted.items():
+            if any(clock + length > ends.get(client, 0) for clock, length in ranges):
+                lacks.append(f"deleted items of client {client}")
+        return lacks
+
+    def news(self, state: dict[int, int]) -> set[int]:
+        """The clients whose structs this update brings past ``state``."""
+        return {
+            client
+            for client, ranges in self.ranges.items()
+            if any(end > state.get(client, 0) for _, end in ranges)
+        }
+
+
+def parse_update(update: bytes) -> ParsedUpdate:
+    """Walk a Yjs v1 update whole, within the ``MAX_*`` bounds."""
     reader = Reader(update)
-    items: list[StringItem] = []
-    for _ in range(reader.var_uint()):
-        structs = reader.var_uint()
-        client = reader.var_uint()
-        clock = reader.var_uint()
+    parsed = ParsedUpdate()
+    structs_seen = 0
+    for _ in range(reader.count()):
+        structs = reader.count()
+        client = reader.client()
+        clock = reader.clock()
+        ranges = parsed.ranges.setdefault(client, [])
+        structs_seen += structs
+        if structs_seen > MAX_STRUCTS:
+            raise UpdateFormatError("too many structs")
         for _ in range(structs):
             info = reader.byte()
             kind = info & 0x1F
-            if kind == 0:  # GC
-                clock += reader.var_uint()
-                continue
-            if kind == 10:  # skip
-                clock += reader.var_uint()
-                continue
-            if info & 0x80:  # origin
-                reader.var_uint()
-                reader.var_uint()
-            if info & 0x40:  # right origin
-                reader.var_uint()
-                reader.var_uint()
-            if (info & 0xC0) == 0:  # parent info only when it cannot be copied
-                if reader.var_uint() == 1:
-                    reader.string()
-                else:
-                    reader.var_uint()
-                    reader.var_uint()
-                if info & 0x20:
-                    reader.string()
-            length, text = _content(reader, kind)
-            if text is not None:
-                items.append(StringItem(client, clock, length))
+            if kind in (GC, SKIP):
+                length = reader.clock()
+            else:
+                if info & 0x80:  # origin
+                    parsed.references.add((reader.client(), reader.clock()))
+                if info & 0x40:  # right origin
+                    parsed.references.add((reader.client(), reader.clock()))
+                if (info & 0xC0) == 0:  # parent info only when it cannot be copied
+                    if reader.var_uint() == 1:
+                        parsed.roots.add(reader.string())
+                    else:
+                        parsed.parent_ids = True
+                        parsed.references.add((reader.client(), reader.clock()))
+                    if info & 0x20:
+                        parsed.parent_keys = True
+                        reader.string()
+                parsed.kinds.add(kind)
+                length, text = _content(reader, kind)
+                if text is not None:
+                    parsed.items.append(StringItem(client, clock, length))
+            if clock + length > MAX_CLOCK:
+                raise UpdateFormatError("clock out of range")
+            if kind != SKIP and length:
+                ranges.append((clock, clock + length))
             clock += length
-    deleted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    ranges_seen = 0
     if reader.pos < len(update):
-        for _ in range(reader.var_uint()):
-            client = reader.var_uint()
-            for _ in range(reader.var_uint()):
-                deleted[client].append((reader.var_uint(), reader.var_uint()))
-    return items, dict(deleted)
+        for _ in range(reader.count()):
+            client = reader.client()
+            for _ in range(reader.count()):
+                clock, length = reader.clock(), reader.clock()
+                if clock + length > MAX_CLOCK:
+                    raise UpdateFormatError("clock out of range")
+                parsed.deleted.setdefault(client, []).append((clock, length))
+                ranges_seen += 1
+                if ranges_seen > MAX_STRUCTS:
+                    raise UpdateFormatError("too many deleted ranges")
+    if reader.pos != len(update):
+        raise UpdateFormatError("bytes after the update")
+    return parsed
+
+
+def read_update(update: bytes) -> tuple[list[StringItem], dict[int, list[tuple[int, int]]]]:
+    """The string items of an update and its delete set (client → [(clock, length)])."""
+    parsed = parse_update(update)
+    return parsed.items, parsed.deleted
 
 
 def _overlap(start: int, length: int, ranges: list[tuple[int, int]]) -> int:
@@ -203,11 +336,11 @@ def live_characters_by_client(update: bytes) -> dict[int, int]:
     return dict(totals)
 
 
-def state_vector_clients(state: bytes) -> list[int]:
-    """The client ids named by an encoded state vector (``pycrdt.get_state(update)``)."""
+def state_vector(state: bytes) -> dict[int, int]:
+    """An encoded state vector (``Doc.get_state()``) as client → clock."""
     reader = Reader(state)
-    clients = []
-    for _ in range(reader.var_uint()):
-        clients.append(reader.var_uint())
-        reader.var_uint()
-    return clients
+    vector = {}
+    for _ in range(reader.count()):
+        client = reader.client()
+        vector[client] = reader.clock()
+    return vector

@@ -4,6 +4,9 @@ An area declares an event with ``@socket_event(namespace, name, permission=..., 
 The registry wraps the handler so that, for every single message:
 
 1. the user is loaded from the session cookie (and must still be a valid session);
+   a connection opened while the database was out of reach was accepted on the signed
+   cookie alone: its first event that loads the user verifies it, and only then joins the
+   personal room ``user:<id>``;
 2. the payload is a JSON object, and ``target(payload)`` resolves what it acts on;
 3. ``authz.require(user, permission, target)`` is asked — no handler escapes it;
 4. the handler runs, then the session commits (or rolls back on any error), and what the
@@ -26,16 +29,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import flask
-from flask import request
+from flask import request, session
 from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core import authz, transport
-from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable
+from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable, database_unavailable
 from app.core.transactions import commit, release_held
 from app.extensions import db
 
@@ -77,6 +81,9 @@ _namespaces: dict[str, Namespace] = {}
 _forbidden_listeners: list[Callable[[Any, str, str, dict], None]] = []
 _in_flight = 0
 _in_flight_changed = threading.Condition()
+# Where the connection's handshake environ (shared by all its events) lists the namespaces
+# it was accepted on without the database: their user is not verified yet.
+_UNVERIFIED = "palabre.unverified_namespaces"
 
 
 def drain(timeout: float) -> bool:
@@ -164,6 +171,10 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
             user = _user()  # database reads: inside the try, so they too get an answer
             if user is None:
                 raise Forbidden("unauthenticated", code="unauthenticated")
+            unverified = request.environ.get(_UNVERIFIED)
+            if unverified and event.namespace in unverified:
+                unverified.discard(event.namespace)  # the session holds: now it may listen
+                join_room(user_room(user.id))
             if not isinstance(payload, dict) or extra:
                 raise BadInput("the message must be one object")
             target = event.target(payload)
@@ -199,28 +210,69 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
     return handle
 
 
+def _session_user_id() -> int | None:
+    """The user id the signed session cookie names (Flask-Login's ``"<id>.<version>"``),
+    read without the database: whether that session still holds is not known."""
+    user_id, _sep, version = str(session.get("_user_id") or "").partition(".")
+    return int(user_id) if user_id.isdigit() and version.isdigit() else None
+
+
 def _connect_handler(ns: Namespace) -> Callable[..., Any]:
     def connect(auth: Any = None) -> bool:
-        user = _user()
-        db.session.remove()
+        try:
+            user = _user()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            return _connect_without_database(ns, error)
+        finally:
+            db.session.remove()
         if user is None:
-            raise ConnectionRefusedError("unauthenticated")
+            raise Refused("unauthenticated")  # Socket.IO's: the client gets the reason
+        request.environ.get(_UNVERIFIED, set()).discard(ns.name)
         join_room(user_room(user.id))
         return True
 
     return connect
 
 
+def _connect_without_database(ns: Namespace, error: BaseException) -> bool:
+    """The database is out of reach: accept a signed session on its word, so the editor
+    stays connected and its events are answered ``unavailable`` (kept, sent again) until
+    the database is back. Every event still loads and checks the user (a session ended
+    meanwhile is refused from its first event), and the personal room, which receives
+    without asking, is joined only once an event has verified the session."""
+    user_id = _session_user_id()
+    if user_id is None:
+        raise Refused("unauthenticated")  # Socket.IO's: the client gets the reason
+    request.environ.setdefault(_UNVERIFIED, set()).add(ns.name)
+    log.warning(
+        "database unavailable at connect to %s (%s): accepted, not verified yet",
+        ns.name,
+        type(error).__name__,
+    )
+    return True
+
+
 def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
     def disconnect(reason: Any = None) -> None:
-        user = _user()
+        try:
+            user = _user()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            db.session.rollback()
+            user = None  # the database is out of reach: forget the connection all the same
         try:
             for fn in ns.on_disconnect:
                 fn(user, request.sid)
             db.session.commit()
-        except Exception:
+        except Exception as error:
             db.session.rollback()
-            log.exception("disconnect handler of %s failed", ns.name)
+            if database_unavailable(error):
+                log.warning("database unavailable at disconnect from %s", ns.name)
+            else:
+                log.exception("disconnect handler of %s failed", ns.name)
         finally:
             db.session.remove()
 

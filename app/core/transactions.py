@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response, flash
+from flask import Flask, Response, flash, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core.errors import PalabreError
+from app.core.errors import PalabreError, database_unavailable, database_unavailable_response
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,16 @@ def install_request_transaction(app: Flask) -> None:
     @app.after_request
     def commit_on_success(response: Response) -> Response:
         if response.status_code < 400:
-            commit()
+            try:
+                commit()
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                # Nothing was kept: the success it was about to send would be a lie, and
+                # the cookie keeps none of the request's changes either (a logout, a flash).
+                response = database_unavailable_response(error)
+                session.modified = False
+                return response
         else:
             db.session.rollback()
         return response
@@ -130,3 +139,11 @@ def _drop_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.info.pop(_STATE, None)
     release_held(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_at_end(session: Session, transaction) -> None:
+    """However the outermost transaction ends (a closed or removed session included, which
+    fires no rollback event), the locks it held are released."""
+    if transaction.parent is None:
+        release_held(session)

@@ -61,6 +61,7 @@ PEER_PACKAGES = ("@hocuspocus/server@3.4.4", "@hocuspocus/extension-sqlite@3.4.4
 # session cookies a logged-in browser of each participant sends, as JSON.
 PREPARE = """
 import json, sys
+import flask_migrate
 from app import create_app
 from app.accounts.services import create_user
 from app.config import Config
@@ -70,7 +71,7 @@ from app.workshops.demo import DEMO_PASSWORD, load_demo
 from app.workshops.models import Role
 app, cookies = create_app(Config()), {}
 with app.app_context():
-    db.create_all()
+    flask_migrate.upgrade()  # the users' schema, as ``make run`` builds it
     edition = load_demo()
     for slug in sys.argv[2:]:
         group = services.get_group(edition, slug)

@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the database in this folder")
     args = parser.parse_args(argv)
 
+    import flask_migrate
+
     from app import create_app
     from app.config import TestConfig
     from app.extensions import db
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(config)
     app.config["LOCK_TIMER"] = False
     with app.app_context():
-        db.create_all()
+        flask_migrate.upgrade()  # the users' schema
         edition, facilitator, members, sections = build_edition(app, args.members)
         slug = edition.slug
         n_sections = sum(len(v) for v in sections.values())

@@ -14,13 +14,13 @@ import statistics
 import tempfile
 import time
 
+import flask_migrate
 from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.config import TestConfig
 from app.core.transactions import commit
 from app.deliberation import services
-from app.extensions import db
 from app.server import serve_in_thread
 from app.workshops.demo import load_demo
 from tests.browser_support import launch_chromium, log_in_page
@@ -84,7 +84,7 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="palabre-debate-")
     app = create_app(TestConfig(f"sqlite:///{instance}/debate.sqlite3", instance))
     with app.app_context():
-        db.create_all()
+        flask_migrate.upgrade()  # the users' schema
         edition = load_demo()
         commit()
         edition.users = {a.email: find_user(a.email) for a in ACCOUNTS if a.role == "participant"}

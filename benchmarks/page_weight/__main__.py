@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import tempfile
 
+import flask_migrate
 from playwright.sync_api import sync_playwright
 
 from app import create_app
@@ -29,7 +30,7 @@ def measure() -> list[tuple[str, int, int, int]]:
     instance = tempfile.mkdtemp(prefix="palabre-weight-")
     app = create_app(TestConfig(f"sqlite:///{instance}/weight.sqlite3", instance))
     with app.app_context():
-        db.create_all()
+        flask_migrate.upgrade()  # the users' schema
         load_demo()
         db.session.commit()
     server, base_url = serve_in_thread(app)

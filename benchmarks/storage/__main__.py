@@ -15,6 +15,7 @@ import random
 import tempfile
 import time
 
+import flask_migrate
 from pycrdt import Doc, Text
 
 from app import create_app
@@ -22,7 +23,6 @@ from app.collaboration import services, store
 from app.collaboration.services import paper_of
 from app.config import TestConfig
 from app.core.transactions import commit
-from app.extensions import db
 from app.workshops.demo import load_demo
 
 WORDS = [
@@ -59,7 +59,7 @@ def main() -> None:
     app = create_app(TestConfig(f"sqlite:///{instance}/storage.sqlite3", instance))
     rng = random.Random(7)
     with app.app_context():
-        db.create_all()
+        flask_migrate.upgrade()  # the users' schema
         edition = load_demo()
         commit()
         section = paper_of(edition.groups[0]).sections[1]

@@ -12,14 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# As ``make run`` does: the migrations build the schema, then the demo is loaded.
 PREPARE = """
+import flask_migrate
 from app import create_app
 from app.config import Config
 from app.extensions import db
 from app.workshops.demo import load_demo
 app = create_app(Config())
 with app.app_context():
-    db.create_all()
+    flask_migrate.upgrade()
     load_demo()
     db.session.commit()
 """

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.collaboration.conftest import wait_until
+from tests.collaboration.conftest import Editor, wait_until
 
 
 def test_two_members_converge(demo, editor_for):
@@ -108,7 +108,18 @@ def test_an_oversized_message_is_refused(app, demo, editor_for):
     editor = editor_for(demo.users["gouvernement1@demo.palabre"])
     limit = app.config["COLLAB_MAX_MESSAGE_BYTES"]
     assert _refused(editor.type(None, "x" * (limit + 10)), "too_large")
-    assert editor.type(None, "petit")["ok"]
+    fresh = Editor(editor.sio, editor.section)  # the same connection, a document without it
+    assert fresh.type(None, "petit")["ok"]
+
+
+def test_an_update_built_on_a_refused_one_asks_for_a_resync(app, demo, editor_for):
+    from app.collaboration.services import resolve_section, section_text
+
+    editor = editor_for(demo.users["gouvernement1@demo.palabre"])
+    limit = app.config["COLLAB_MAX_MESSAGE_BYTES"]
+    editor.type(None, "x" * (limit + 10))
+    assert _refused(editor.type(None, "petit"), "resync")
+    assert section_text(resolve_section(editor.section)) == ""
 
 
 def test_a_document_cannot_grow_past_its_limit(app, demo, editor_for):

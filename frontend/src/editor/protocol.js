@@ -19,7 +19,11 @@ export class Connection {
       this.onStatus("connected");
       for (const session of this.sessions.values()) session.join();
     });
-    this.socket.on("disconnect", () => this.onStatus(navigator.onLine ? "reconnecting" : "offline"));
+    this.socket.on("disconnect", () => {
+      // A new connection must join again (a retry after "unavailable" then joins too).
+      for (const session of this.sessions.values()) session.joined = false;
+      this.onStatus(navigator.onLine ? "reconnecting" : "offline");
+    });
     this.socket.io.on("reconnect_attempt", () => this.onStatus(navigator.onLine ? "reconnecting" : "offline"));
     this.socket.on("connect_error", () => this.onStatus(navigator.onLine ? "reconnecting" : "offline"));
     window.addEventListener("offline", () => this.onStatus("offline"));
@@ -32,6 +36,13 @@ export class Connection {
       if (error.code === "forbidden") session.setReadonly(true);
       if (error.code === "unavailable") session.markUnsaved();
     });
+  }
+
+  // A session's edits reached the server again: once none is left unsaved, say so.
+  saved() {
+    if (!this.socket.connected) return;
+    for (const session of this.sessions.values()) if (session.unsaved) return;
+    this.onStatus("connected");
   }
 
   open(name, handlers) {
@@ -60,6 +71,7 @@ export class SectionSession {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.readonly = true;
     this.joined = false;
+    this.unsaved = false;
     this.onUpdate = (update, origin) => {
       if (origin !== this) this.sendUpdate(update);
     };
@@ -86,6 +98,11 @@ export class SectionSession {
 
   join() {
     this.socket.emit("join", { section: this.name }, (ack) => {
+      if (ack && ack.error === "unavailable") {
+        // The server is up but not its database: keep the edits, join again shortly.
+        this.markUnsaved();
+        return;
+      }
       if (!ack || !ack.ok) {
         this.handlers.onRefused?.(ack);
         return;
@@ -111,11 +128,17 @@ export class SectionSession {
   }
 
   acknowledged(reply) {
-    if (reply && reply.ok) this.handlers.onSaved?.();
-    else if (reply && reply.error === "unavailable") this.markUnsaved();
+    if (reply && reply.ok) {
+      this.handlers.onSaved?.();
+      if (this.unsaved) {
+        this.unsaved = false;
+        this.connection.saved();
+      }
+    } else if (reply && reply.error === "unavailable") this.markUnsaved();
   }
 
   markUnsaved() {
+    this.unsaved = true;
     this.handlers.onUnsaved?.();
     // Retry: a fresh step 1 makes the server ask for everything it lacks.
     clearTimeout(this.retry);
@@ -123,6 +146,11 @@ export class SectionSession {
   }
 
   resync() {
+    if (!this.socket.connected) return; // joined again on reconnect
+    if (!this.joined) {
+      this.join(); // refused as unavailable: its step 1 follows a successful join
+      return;
+    }
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
@@ -155,6 +183,7 @@ export class SectionSession {
   }
 
   destroy() {
+    clearTimeout(this.retry);
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "local");
     this.doc.off("update", this.onUpdate);
     this.awareness.off("update", this.onAwareness);
