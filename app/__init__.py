@@ -14,7 +14,7 @@ import importlib.util
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import BASE_DIR, Config
+from app.config import BASE_DIR, Config, quiet_native_panics
 from app.core import sockets
 from app.core.errors import register_error_pages
 from app.core.i18n import select_locale
@@ -47,6 +47,7 @@ def load_areas() -> list[str]:
 
 
 def create_app(config: Config | None = None) -> Flask:
+    quiet_native_panics()
     config = config or Config()
     app = PalabreFlask(
         __name__,

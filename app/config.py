@@ -36,6 +36,16 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def quiet_native_panics() -> None:
+    """Keep a Rust panic inside pycrdt (yrs) an exception, whatever the environment says.
+
+    pyo3 turns a panic into a Python exception, but Rust's panic hook runs first and, with
+    ``RUST_BACKTRACE`` set (it is on this project's machines and CI), walks the stack to
+    print a backtrace: on a gevent greenlet's stack that walk has crashed the whole server
+    (SIGSEGV) instead. The hook reads the variable at the first panic: set it before any."""
+    os.environ["RUST_BACKTRACE"] = "0"
+
+
 def _list(value: str | None) -> list[str] | None:
     if not value:
         return None

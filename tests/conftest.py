@@ -163,6 +163,33 @@ def sqlite_template(tmp_path_factory) -> Path:
     return build_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
 
 
+POSTGRES_URL = (
+    TEST_DATABASE_URL
+    if TEST_DATABASE_URL.startswith("postgresql")
+    else "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def empty_postgres_database() -> Iterator[str]:
+    """A throwaway, empty PostgreSQL database, whichever pass runs (mark the test
+    ``postgres``: it fails in CI without the server, skips on a laptop without it)."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect():
+            pass
+    except Exception as error:  # any connection failure means "absent"
+        admin.dispose()
+        needs_service("PostgreSQL", f"cannot connect to {POSTGRES_URL}: {error.__class__.__name__}")
+    name = f"palabre_empty_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def database_url(tmp_path, postgres_databases, request) -> Iterator[str]:
     """A fresh, migrated database for this test: a copy of the SQLite template file, or a

@@ -73,6 +73,7 @@ HTTP = {
     ("workshops.assets", "GET"): ORGANIZER,
     ("workshops.assets", "POST"): ORGANIZER,
     ("workshops.remove_asset", "POST"): ORGANIZER,
+    ("collaboration.set_aside", "GET"): ORGANIZER,
     ("exports.index", "GET"): STAFF,
     ("exports.group_file", "GET"): GROUP,
     ("exports.synthesis_file", "GET"): STAFF,

@@ -413,6 +413,44 @@ def append_to_section(section: Section, markdown: str, actor) -> None:
     _server_edit(section, sync.append_markdown(markdown.strip("\n")), actor)
 
 
+# --- updates set aside -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An update that could not be applied when its section loaded (see ``store``)."""
+
+    id: int
+    section: Section
+    author_id: int | None
+    created_at: object
+    set_aside_at: object
+    reason: str
+    size: int
+
+
+def set_aside_updates(edition) -> list[SetAside]:
+    """Every update set aside in the edition's papers, newest first, for its organizers."""
+    sections = {
+        section.id: section
+        for group in edition.groups
+        if (paper := paper_of(group)) is not None
+        for section in paper.sections
+    }
+    return [
+        SetAside(
+            row.id,
+            sections[row.section_id],
+            row.user_id,
+            row.created_at,
+            row.quarantined_at,
+            row.quarantine_reason or "",
+            len(row.data),
+        )
+        for row in store.quarantined(sections)
+    ]
+
+
 # --- history ------------------------------------------------------------------------------
 
 

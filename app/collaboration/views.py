@@ -136,6 +136,27 @@ def restore(slug: str, group_slug: str, key: str, cid: int):
     return jsonify(ok=True)
 
 
+@bp.route("/editions/<slug>/manage/set-aside")
+@login_required
+def set_aside(slug: str):
+    """The updates set aside because they could not be applied: kept, for the organizers."""
+    edition = workshops.get_edition(slug)
+    authz.require(current_user, "edition.manage", edition)
+    updates = services.set_aside_updates(edition)
+    authors = {
+        u.id: u.name
+        for u in db.session.query(User).filter(User.id.in_({u.author_id for u in updates}))
+    }
+    return render_template(
+        "collaboration/set_aside.html",
+        edition=edition,
+        updates=updates,
+        authors=authors,
+        title=services.section_title,
+        address=services.section_address,
+    )
+
+
 @bp.route("/editions/<slug>/groups/<group_slug>/paper/authorship")
 @json_api
 @login_required

@@ -32,17 +32,15 @@ def test_sigkilled_sqlite_server_loses_nothing_acknowledged_across_compactions(t
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_sigkilled_postgresql_server_loses_nothing_acknowledged_across_compactions(
-    tmp_path, database_url
+    tmp_path, empty_postgres_database
 ):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL pass only (TEST_DATABASE_URL=postgresql://…)")
-    # The fixture's database is recreated empty, then migrated as ``make run`` does.
+    # The empty database is migrated as ``make run`` does.
     ledger = run_database(
         "postgresql",
         trials=3,
         seed=1,
         instance=tmp_path,
-        database_url=database_url,
+        database_url=empty_postgres_database,
         min_delay=0.8,
         max_delay=1.5,
     )

@@ -159,9 +159,7 @@ def test_compaction_applies_again_only_the_rows_the_document_lacks(intro):
     live = Doc()  # a live document that applied the first two rows only
     for update in updates[:2]:
         live.apply_update(update)
-    compacted = store.compact(
-        intro.id, live.get_update(), version=None, included=set(ids[:2])
-    )
+    compacted = store.compact(intro.id, live.get_update(), version=None, included=set(ids[:2]))
     commit()
     assert compacted.unapplied == [updates[2]]
     merged = Doc()

@@ -7,7 +7,6 @@ and check constraints.
 """
 
 import re
-import uuid
 
 import flask_migrate
 import pytest
@@ -21,16 +20,15 @@ from sqlalchemy import (
     MetaData,
     Table,
     UniqueConstraint,
-    create_engine,
     inspect,
     text,
 )
-from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests.conftest import TEST_DATABASE_URL, needs_service
+from tests.conftest import TEST_DATABASE_URL
 
 POSTGRES_URL = (
     TEST_DATABASE_URL
@@ -292,24 +290,6 @@ def _report(differences: list[str]) -> str:
     return "the migrated schema differs from the models:\n" + "\n".join(
         f"  - {difference}" for difference in differences
     )
-
-
-@pytest.fixture
-def empty_postgres_database():
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect():
-            pass
-    except Exception as error:  # any connection failure means "absent"
-        admin.dispose()
-        needs_service("PostgreSQL", f"cannot connect to {POSTGRES_URL}: {error.__class__.__name__}")
-    name = f"palabre_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.sqlite_only

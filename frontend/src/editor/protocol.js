@@ -135,6 +135,11 @@ export class SectionSession {
         this.connection.saved();
       }
     } else if (reply && reply.error === "unavailable") this.markUnsaved();
+    else if (reply && reply.error === "resync") {
+      // The server lacks what this update builds on: a fresh step 1 makes it ask for it all.
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.resync(), 200);
+    }
   }
 
   markUnsaved() {
