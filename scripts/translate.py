@@ -12,7 +12,8 @@ CATALOG = "app/translations/fr/LC_MESSAGES/messages.po"
 
 
 def main() -> None:
-    translations = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    with open(sys.argv[1], encoding="utf-8") as file:
+        translations = json.load(file)
     with open(CATALOG, "rb") as file:
         catalog = read_po(file)
     for message in catalog:
