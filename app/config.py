@@ -115,6 +115,7 @@ class Config:
     # Live editing limits (bytes).
     COLLAB_MAX_MESSAGE_BYTES = 256 * 1024
     COLLAB_MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+    COLLAB_MAX_AWARENESS_BYTES = 8 * 1024
     # Seconds an editor's update may wait for the writer thread before it is refused as
     # "unavailable" (the client keeps it and sends it again).
     COLLAB_WRITE_TIMEOUT = 15.0

@@ -6,13 +6,22 @@ import click
 from flask import Flask
 
 from app.accounts import services
+from app.accounts.forms import email_problem
 from app.core.errors import PalabreError
 from app.core.transactions import run_in_transaction
 
 
+def _valid_email(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Refuse, before the password is asked, an address the sign-up and login forms refuse."""
+    problem = email_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{value!r} is not a valid e-mail address: {problem}")
+    return services.normalise_email(value)
+
+
 def register(app: Flask) -> None:
     @app.cli.command("create-organizer")
-    @click.argument("email")
+    @click.argument("email", callback=_valid_email)
     @click.option("--name", default=None, help="Display name (default: the e-mail's local part).")
     @click.password_option(help="Asked for when not given.")
     def create_organizer(email: str, name: str | None, password: str) -> None:

@@ -12,12 +12,9 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import current_app, request
-from flask_socketio import join_room, leave_room
-from pycrdt import create_awareness_message, write_var_uint
 
-from app.collaboration import services, sync
-from app.collaboration.yupdate import Reader, UpdateFormatError
-from app.core import authz
+from app.collaboration import presence, services, sync
+from app.core import access, authz
 from app.core.errors import BadInput, Forbidden, PalabreError
 from app.core.sockets import Later, namespace, on_disconnect, socket_event
 from app.extensions import socketio
@@ -32,6 +29,7 @@ class Connection:
 
     sections: dict[int, str] = field(default_factory=dict)  # section id → address
     awareness: dict[int, dict[int, int]] = field(default_factory=dict)  # id → {client: clock}
+    identities: dict[int, dict] = field(default_factory=dict)  # section id → presence user
 
 
 _connections: dict[str, Connection] = {}
@@ -59,14 +57,16 @@ def _data(payload: dict) -> bytes:
 @socket_event(NAMESPACE, "join", permission="section.read", target=_section)
 def join(user, section, payload):
     sync.documents().get(section.id)  # refuse now if the stored document cannot be read
-    join_room(services.section_room(section))
+    # Held while the user may read it: the socket leaves at once when that ends.
+    notice = {"section": section.address, "readonly": True}
+    access.enter(services.section_room(section), "section.read", section, notice)
     _connection(request.sid).sections[section.id] = section.address
     return {"ok": True, "readonly": not authz.can(user, "section.edit", section)}
 
 
 @socket_event(NAMESPACE, "leave", permission="collab.leave", target=_section)
 def leave(user, section, payload):
-    leave_room(services.section_room(section))
+    access.leave(services.section_room(section))
     connection = _connection(request.sid)
     connection.sections.pop(section.id, None)
     _announce_gone(section.id, section.address, connection.awareness.pop(section.id, {}))
@@ -118,17 +118,7 @@ class Acknowledged(Later):
         return {"ok": True}
 
 
-def _awareness_clients(data: bytes) -> dict[int, int]:
-    """Client ids and clocks of an awareness message (type byte, length, update)."""
-    reader = Reader(data[1:])
-    update = reader.buffer()
-    inner = Reader(update)
-    clients = {}
-    for _ in range(inner.var_uint()):
-        client, clock = inner.var_uint(), inner.var_uint()
-        inner.string()
-        clients[client] = clock
-    return clients
+_awareness_owners: dict[tuple[int, int], str] = {}  # (section, awareness client) → sid
 
 
 @socket_event(NAMESPACE, "awareness", permission="section.read", target=_section)
@@ -136,14 +126,22 @@ def on_awareness(user, section, payload):
     data = _data(payload)
     if not data or data[0] != sync.AWARENESS:
         raise BadInput("not an awareness message")
-    try:
-        clients = _awareness_clients(data)
-    except (UpdateFormatError, UnicodeDecodeError) as error:
-        raise BadInput("not an awareness message") from error
-    _connection(request.sid).awareness.setdefault(section.id, {}).update(clients)
+    if len(data) > current_app.config["COLLAB_MAX_AWARENESS_BYTES"]:
+        raise PalabreError("this presence message is too large", code="too_large")
+    entries = presence.read(data)
+    connection = _connection(request.sid)
+    with _connections_lock:
+        for entry in entries:
+            owner = _awareness_owners.setdefault((section.id, entry.client), request.sid)
+            if owner != request.sid:
+                raise Forbidden("this presence belongs to another connection")
+    connection.awareness.setdefault(section.id, {}).update({e.client: e.clock for e in entries})
+    who = connection.identities.get(section.id)
+    if who is None:
+        who = connection.identities[section.id] = services.presence_user(user, section)
     socketio.emit(
         "awareness",
-        {"section": payload["section"], "data": data},
+        {"section": section.address, "data": presence.rewrite(entries, who, section.address)},
         to=services.section_room(section),
         skip_sid=request.sid,
         namespace=NAMESPACE,
@@ -154,14 +152,12 @@ def _announce_gone(section_id: int, address: str, clients: dict[int, int]) -> No
     """Tell the others that these awareness clients are gone (state ``null``)."""
     if not clients:
         return
-    body = bytearray()
-    body += write_var_uint(len(clients))
-    for client, clock in clients.items():
-        body += write_var_uint(client) + write_var_uint(clock + 1) + write_var_uint(4) + b"null"
-    message = create_awareness_message(bytes(body))
+    with _connections_lock:
+        for client in clients:
+            _awareness_owners.pop((section_id, client), None)
     socketio.emit(
         "awareness",
-        {"section": address, "data": message},
+        {"section": address, "data": presence.gone(clients)},
         to=services.section_room(section_id),
         namespace=NAMESPACE,
     )

@@ -20,7 +20,7 @@ from pycrdt import create_update_message
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from app.collaboration import store, sync
+from app.collaboration import presence, store, sync
 from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
 from app.collaboration.writer import BatchWriter, Job
 from app.collaboration.yupdate import ParsedUpdate, UpdateFormatError, live_characters_by_client
@@ -29,10 +29,11 @@ from app.core.errors import BadInput, Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.transactions import after_commit, transaction_state
 from app.extensions import db, socketio
+from app.workshops.models import Membership, StakeholderGroup
 
 NAMESPACE = "/collab"
 ADDRESS_RE = re.compile(
-    r"^([a-z0-9-]{1,64})/([a-z0-9-]{1,64})/(introduction|conclusion|q[1-9][0-9]{0,2})$"
+    r"([a-z0-9-]{1,64})/([a-z0-9-]{1,64})/(introduction|conclusion|q[1-9][0-9]{0,2})"
 )
 CHECKPOINT_EVERY = timedelta(minutes=10)
 WRITER_CATCH_UP = 1.0  # seconds
@@ -101,7 +102,7 @@ def resolve_section(address) -> Section:
 
     if not isinstance(address, str):
         raise BadInput(_("A section is named edition/group/section."))
-    match = ADDRESS_RE.match(address)
+    match = ADDRESS_RE.fullmatch(address)
     if match is None:
         raise BadInput(_("A section is named edition/group/section."))
     edition_slug, group_slug, key = match.groups()
@@ -411,6 +412,27 @@ def append_to_section(section: Section, markdown: str, actor) -> None:
     if not (markdown or "").strip():
         raise BadInput(_("Nothing to insert."))
     _server_edit(section, sync.append_markdown(markdown.strip("\n")), actor)
+
+
+# --- presence ---------------------------------------------------------------------------
+
+
+def presence_user(user, section: SectionRef) -> dict:
+    """Who ``user`` is in a section's presence: their name, and their own group's colour
+    in the section's edition (a neutral one for the staff)."""
+    edition_id = (
+        select(StakeholderGroup.edition_id)
+        .join(Paper, Paper.group_id == StakeholderGroup.id)
+        .join(Section, Section.paper_id == Paper.id)
+        .where(Section.id == section.id)
+        .scalar_subquery()
+    )
+    colour = db.session.scalar(
+        select(StakeholderGroup.colour)
+        .join(Membership, Membership.group_id == StakeholderGroup.id)
+        .where(Membership.user_id == user.id, Membership.edition_id == edition_id)
+    )
+    return presence.identity(user.id, user.name, colour)
 
 
 # --- updates set aside -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.core import signals
 from app.core.errors import Forbidden, Unavailable
 from app.core.models import AccessGeneration, utcnow
 from app.extensions import db
@@ -257,6 +258,18 @@ def _changes_access(session: Session) -> bool:
         if any(state.attrs[name].history.has_changes() for name in names):
             return True
     return False
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_change(session: Session) -> None:
+    """Once a change to what the rules read is committed, say so (``signals``)."""
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        signals.access_changed.send(current_app._get_current_object())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_change(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 @event.listens_for(Session, "after_flush")

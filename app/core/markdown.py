@@ -160,8 +160,8 @@ ALLOWED_ATTRIBUTES = {
     "th": {"style"},
     "td": {"style"},
 }
-_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
-_ALIGN_STYLE = re.compile(r"^text-align:(left|right|center)$")
+_FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(:\d+)?")  # fullmatch: "$" lets a final "\n" through
+_ALIGN_STYLE = re.compile(r"text-align:(left|right|center)")
 _CLASSES = frozenset(
     {"footnote-ref", "footnote-backref", "footnotes", "footnotes-sep", "footnotes-list",
      "footnote-item"}
@@ -176,11 +176,11 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         ok = probe.startswith("/uploads/") and ".." not in probe and "\\" not in probe
         return value if ok else None
     if attr == "id":
-        return value if _FOOTNOTE_ID.match(value) else None
+        return value if _FOOTNOTE_ID.fullmatch(value) else None
     if attr == "class":
         return value if value in _CLASSES else None
     if attr == "style":
-        return value if _ALIGN_STYLE.match(value.replace(" ", "")) else None
+        return value if _ALIGN_STYLE.fullmatch(value.replace(" ", "")) else None
     return value
 
 

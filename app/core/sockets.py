@@ -34,11 +34,11 @@ from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError as Refused
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import SocketIO, emit
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core import authz, transport
+from app.core import access, authz, transport
 from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable, database_unavailable
 from app.core.transactions import commit, release_held
 from app.extensions import db
@@ -174,7 +174,7 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
             unverified = request.environ.get(_UNVERIFIED)
             if unverified and event.namespace in unverified:
                 unverified.discard(event.namespace)  # the session holds: now it may listen
-                join_room(user_room(user.id))
+                access.enter(user_room(user.id), None)
             if not isinstance(payload, dict) or extra:
                 raise BadInput("the message must be one object")
             target = event.target(payload)
@@ -230,7 +230,7 @@ def _connect_handler(ns: Namespace) -> Callable[..., Any]:
         if user is None:
             raise Refused("unauthenticated")  # Socket.IO's: the client gets the reason
         request.environ.get(_UNVERIFIED, set()).discard(ns.name)
-        join_room(user_room(user.id))
+        access.enter(user_room(user.id), None)  # held while the session holds
         return True
 
     return connect
@@ -256,6 +256,7 @@ def _connect_without_database(ns: Namespace, error: BaseException) -> bool:
 
 def _disconnect_handler(ns: Namespace) -> Callable[..., Any]:
     def disconnect(reason: Any = None) -> None:
+        access.forget(ns.name, request.sid)
         try:
             user = _user()
         except Exception as error:

@@ -12,8 +12,7 @@
 
 from __future__ import annotations
 
-from flask_socketio import join_room, leave_room
-
+from app.core import access
 from app.core.errors import BadInput
 from app.core.sockets import namespace, socket_event
 from app.deliberation import services
@@ -48,12 +47,13 @@ def _text(payload: dict, key: str) -> str:
 
 @socket_event(NAMESPACE, "watch", permission="debate.read_question", target=_question)
 def watch(user, question, payload):
-    join_room(services.room(question))
+    notice = {"question": question.id}
+    access.enter(services.room(question), "debate.read_question", question, notice)
 
 
 @socket_event(NAMESPACE, "unwatch", permission="debate.read_question", target=_question)
 def unwatch(user, question, payload):
-    leave_room(services.room(question))
+    access.leave(services.room(question))
 
 
 @socket_event(NAMESPACE, "moderate", permission="debate.moderate", target=_argument)

@@ -12,10 +12,9 @@ import logging
 from typing import Any
 
 from flask import request
-from flask_socketio import join_room
 from sqlalchemy.orm import Session
 
-from app.core import sockets
+from app.core import access, sockets
 from app.core.errors import BadInput
 from app.extensions import db
 from app.facilitation import live, services
@@ -42,11 +41,16 @@ def _announcement(payload: dict):
 @sockets.socket_event(live.NAMESPACE, "join", permission="edition.view", target=_edition)
 def join(user, edition: Edition, payload: dict) -> dict:
     membership = membership_of(user, edition)
-    join_room(live.edition_room(edition.id))
+    # Each room held while its rule holds: a member moved or removed stops hearing it.
+    notice = {"edition": edition.slug}
+    access.enter(live.edition_room(edition.id), "edition.view", edition, notice)
     if membership.role in (Role.ORGANIZER, Role.FACILITATOR):
-        join_room(live.staff_room(edition.id))
+        access.enter(live.staff_room(edition.id), "edition.facilitate", edition, notice)
     if membership.group_id is not None:
-        join_room(live.group_room(membership.group_id))
+        group_notice = {**notice, "group": membership.group.slug}
+        access.enter(
+            live.group_room(membership.group_id), "group.hear", membership.group, group_notice
+        )
     page = payload.get("page") if isinstance(payload.get("page"), str) else "page"
     services.presence_join(request.sid, user, edition, page)
     services.apply_due_locks(edition=edition)

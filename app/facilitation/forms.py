@@ -37,7 +37,7 @@ class PhaseForm(FlaskForm):
 class NewPhaseForm(FlaskForm):
     key = StringField(
         _l("Short name"),
-        validators=[DataRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")],
+        validators=[DataRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
 

@@ -261,7 +261,7 @@ def add_phase(edition: Edition, actor, *, key: str, name: str) -> Phase:
     from app.workshops.services import SLUG_RE
 
     key = (key or "").strip().lower()
-    if not SLUG_RE.match(key) or len(key) > 40:
+    if not SLUG_RE.fullmatch(key) or len(key) > 40:
         raise BadInput(_("A short name may only use lowercase letters, digits and dashes."))
     if any(p.key == key for p in edition.phases):
         raise Conflict(_("A phase with this short name already exists."))

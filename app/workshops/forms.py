@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from app.workshops.models import GroupKind, Role
 
-SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lowercase letters, digits and dashes."))
+SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z", message=_l("Lowercase letters, digits and dashes."))
 
 GROUP_KINDS = [
     SelectChoice(GroupKind.GOVERNMENT, _l("Government")),
@@ -45,7 +45,7 @@ class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=GROUP_KINDS)
     slug = StringField(_l("Short name"), validators=[Optional(), SLUG])
-    colour = StringField(_l("Colour"), validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$")])
+    colour = StringField(_l("Colour"), validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}\Z")])
 
 
 class InvitationForm(FlaskForm):

@@ -37,6 +37,13 @@ def may_facilitate(user, edition: Edition) -> bool:
     return is_staff(user, edition)
 
 
+@rule("group.hear")
+def may_hear_group(user, group: StakeholderGroup) -> bool:
+    """What is said to a group alone (its room on /live): its members."""
+    membership = membership_of(user, group.edition)
+    return membership is not None and membership.group_id == group.id
+
+
 @rule("group.view")
 def may_view_group(user, group: StakeholderGroup) -> bool:
     return role_in(user, group.edition) is not None

@@ -32,8 +32,9 @@ from app.workshops.models import (
     StakeholderGroup,
 )
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: Both used with ``fullmatch``: a ``$`` would let a trailing newline through.
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 DEFAULT_COLOURS = {
     GroupKind.GOVERNMENT: "#1f5f8b",
@@ -73,7 +74,7 @@ def slugify(text: str) -> str:
 
 def _check_slug(slug: str) -> str:
     slug = (slug or "").strip().lower()
-    if not SLUG_RE.match(slug) or len(slug) > 64:
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 64:
         raise BadInput(_("A short name may only use lowercase letters, digits and dashes."))
     return slug
 
@@ -228,7 +229,7 @@ def add_group(
     if any(group.slug == slug for group in edition.groups):
         raise Conflict(_("A group with this short name already exists in this edition."))
     colour = colour or DEFAULT_COLOURS[GroupKind(kind)]
-    if not COLOUR_RE.match(colour):
+    if not COLOUR_RE.fullmatch(colour):
         raise BadInput(_("A colour is written #rrggbb."))
     group = StakeholderGroup(
         edition=edition,
@@ -249,7 +250,7 @@ def update_group(group: StakeholderGroup, *, name: str, kind: str, colour: str) 
         raise BadInput(_("The group needs a name."))
     if kind not in set(GroupKind):
         raise BadInput(_("Unknown kind of stakeholder group."))
-    if not COLOUR_RE.match(colour or ""):
+    if not COLOUR_RE.fullmatch(colour or ""):
         raise BadInput(_("A colour is written #rrggbb."))
     group.name = name.strip()[:120]
     group.kind = kind

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.fuzz_collab.__main__ import options, run
+from benchmarks.fuzz_collab.__main__ import options, print_report, run
 
 MESSAGES = 2000
 SEED = 20_240
@@ -27,6 +27,7 @@ def test_a_hostile_member_neither_crashes_nor_poisons_the_server(database_url, t
          "--save-crashers", str(crashers), "--max-seconds", "55"]
     )  # fmt: skip
     report = run(args)
+    print_report(report, args)  # shown when it fails
     where = f"(crashers saved in {crashers})"
     assert not report.crashes, f"the server died: {report.crashes} {where}"
     assert not report.stalls, f"the server stalled {report.stalls} times {where}"

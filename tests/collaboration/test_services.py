@@ -32,6 +32,16 @@ def test_a_malformed_address_is_bad_input(demo, address):
         services.resolve_section(address)
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["malisig-2023/gouvernement/q1\n", "malisig-2023/gouvernement/introduction\n", "\n"],
+)
+def test_an_address_with_a_trailing_newline_is_bad_input(demo, address):
+    services.resolve_section(address.rstrip("\n") or "malisig-2023/gouvernement/q1")  # exists
+    with pytest.raises(BadInput):
+        services.resolve_section(address)
+
+
 def test_an_unknown_section_is_not_found(demo):
     with pytest.raises(NotFound):
         services.resolve_section("malisig-2023/gouvernement/q9")

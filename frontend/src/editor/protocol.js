@@ -29,7 +29,16 @@ export class Connection {
     window.addEventListener("offline", () => this.onStatus("offline"));
     this.socket.on("sync", ({ section, data }) => this.sessions.get(section)?.receiveSync(new Uint8Array(data)));
     this.socket.on("awareness", ({ section, data }) => this.sessions.get(section)?.receiveAwareness(new Uint8Array(data)));
-    this.socket.on("access", ({ section, readonly }) => this.sessions.get(section)?.setReadonly(readonly));
+    this.socket.on("access", (data) => {
+      if (data.reason === "session_ended") {
+        for (const session of this.sessions.values()) session.setReadonly(true);
+        this.onStatus("ended");
+        return;
+      }
+      const session = this.sessions.get(data.section);
+      if (data.removed) session?.removed();
+      else session?.setReadonly(data.readonly);
+    });
     this.socket.on("error", (error) => {
       const session = error && this.sessions.get(error.section);
       if (!session) return;
@@ -178,6 +187,13 @@ export class SectionSession {
     const decoder = decoding.createDecoder(data);
     if (decoding.readVarUint(decoder) !== MESSAGE_AWARENESS) return;
     awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), "remote");
+  }
+
+  removed() {
+    // The server took this socket out of the section's room: nothing more arrives.
+    this.joined = false;
+    this.setReadonly(true);
+    this.handlers.onRemoved?.();
   }
 
   setReadonly(readonly) {

@@ -87,6 +87,10 @@ export function startLive(root) {
     relay("schedule", data);
   });
   socket.on("access", (data) => {
+    if (data.removed || data.reason === "session_ended") {
+      const text = data.reason === "session_ended" ? strings.ended : strings.changed;
+      banner.show("membership", { text, kind: "phase", dismissible: false });
+    }
     const mine = (data.sections || []).filter((s) => s.group === state.group);
     if (mine.length) setLocked(mine.every((s) => s.locked));
     relay("access", data);

@@ -165,6 +165,10 @@ for (const card of document.querySelectorAll(".paper-section")) {
       card.classList.add("refused");
       entry.words.textContent = ack?.message || t.refused;
     },
+    onRemoved: () => {
+      card.classList.add("refused");
+      entry.words.textContent = t.removed;
+    },
   });
   entry.session.readonly = sectionConfig.readonly;
   entry.persistence = new IndexeddbPersistence(`palabre:${sectionConfig.name}`, entry.session.doc);
