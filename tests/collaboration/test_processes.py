@@ -216,6 +216,44 @@ def test_two_server_processes_behind_redis_converge(tmp_path):
         second.stop()
 
 
+@pytest.mark.redis
+@pytest.mark.slow
+def test_a_member_moved_by_another_process_stops_receiving_within_a_second(tmp_path):
+    """Two server processes behind Redis; the move is committed by a third (this test):
+    the socket on the first process leaves the section's room, and what is typed on the
+    second no longer reaches it."""
+    _redis_available()
+    env = environment(tmp_path, REDIS_URL=REDIS_URL)
+    prepare_database(env)
+    app = create_app(TestConfig(f"sqlite:///{tmp_path / 'palabre.sqlite3'}", str(tmp_path)))
+    first, second = ServerProcess(env), ServerProcess(env)
+    try:
+        with app.app_context():
+            listener = _editor(first, app, "gouvernement2@demo.palabre")
+            typist = _editor(second, app)
+            assert typist.type(None, "{avant} ")["ok"]
+            assert wait_until(lambda: "avant" in listener.value())
+            run_in_transaction(_move_ibrahim)
+        assert wait_until(lambda: any(a.get("removed") for a in listener.access), timeout=1.5)
+        assert typist.type(None, "{après}")["ok"]
+        assert not wait_until(lambda: "après" in listener.value(), timeout=0.5)
+        _close(listener)
+        _close(typist)
+    finally:
+        first.stop()
+        second.stop()
+
+
+def _move_ibrahim() -> None:
+    from app.facilitation.services import move_member
+    from app.workshops.services import membership_of
+
+    edition = db.session.scalar(select(Edition).where(Edition.slug == "malisig-2023"))
+    membership = membership_of(find_user("gouvernement2@demo.palabre"), edition)
+    actor = find_user("organisateur@demo.palabre")
+    move_member(membership, get_group(edition, "secteur-prive"), actor)
+
+
 def _next_update_after(instance, change) -> dict:
     """A member types through a server process (which then holds its session user and
     decisions), ``change`` is committed here, in another process, and the member types

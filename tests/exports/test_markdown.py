@@ -44,6 +44,15 @@ def test_tables_and_strikethrough_are_enabled():
     assert "<table>" in html and "<td>2</td>" in html and "<s>barré</s>" in html
 
 
+def test_attribute_patterns_match_in_full():
+    from app.core.markdown import _attribute_filter
+
+    assert _attribute_filter("li", "id", "fn1") == "fn1"
+    assert _attribute_filter("li", "id", "fn1\n") is None
+    assert _attribute_filter("td", "style", "text-align: left") == "text-align: left"
+    assert _attribute_filter("td", "style", "text-align:left\n") is None
+
+
 def test_clean_text_removes_nul_controls_and_lone_surrogates():
     assert clean_text("a\x00b\x07c\ud800d\x1be\r\nf\x85g") == "abcde\nfg"
 

@@ -86,6 +86,39 @@ def test_a_group_with_an_unknown_kind_is_refused(create_edition):
         services.add_group(create_edition(), name="Presse", kind="press")
 
 
+def test_short_name_and_colour_patterns_refuse_a_trailing_newline():
+    from app.facilitation.forms import NewPhaseForm
+    from app.workshops.forms import SLUG, GroupForm
+
+    assert services.SLUG_RE.fullmatch("sig-2025") and services.COLOUR_RE.fullmatch("#1f5f8b")
+    assert services.SLUG_RE.fullmatch("sig-2025\n") is None
+    assert services.COLOUR_RE.fullmatch("#1f5f8b\n") is None
+    # The forms' Regexp validators use re.match: they must be anchored with \Z, not $.
+    (colour,) = [v for v in GroupForm.colour.kwargs["validators"] if hasattr(v, "regex")]
+    (phase_key,) = [v for v in NewPhaseForm.key.kwargs["validators"] if hasattr(v, "regex")]
+    for regexp, good in ((SLUG, "sig-2025"), (colour, "#1f5f8b"), (phase_key, "bilan")):
+        assert regexp.regex.match(good) and regexp.regex.match(good + "\n") is None
+
+
+def test_a_short_name_never_keeps_a_trailing_newline(app):
+    # _check_slug strips what surrounds the name first: the newline is dropped, never stored.
+    edition = services.create_edition(slug="sig-2025\n", title="SIG", creator=None)
+    assert edition.slug == "sig-2025"
+    group = services.add_group(edition, name="Presse", kind="civil_society", slug="presse\n")
+    assert group.slug == "presse"
+
+
+@pytest.mark.parametrize("colour", ["#1f5f8b\n", "#1f5f8b\n\n", "1f5f8b", "#1f5f8"])
+def test_a_bad_colour_is_refused(create_edition, colour):
+    edition = create_edition()
+    with pytest.raises(BadInput):
+        services.add_group(edition, name="Presse", kind="civil_society", colour=colour)
+    group = edition.groups[0]
+    with pytest.raises(BadInput):
+        services.update_group(group, name=group.name, kind=group.kind, colour=colour)
+    assert "\n" not in group.colour
+
+
 def test_a_participant_needs_a_group(create_edition, create_user):
     with pytest.raises(BadInput):
         services.set_membership(create_edition(), create_user(), Role.PARTICIPANT)
