@@ -101,7 +101,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """WAL and foreign keys on every SQLite connection."""
+    """WAL, foreign keys and full durability on every SQLite connection.
+
+    ``synchronous=FULL``: in WAL mode, NORMAL keeps a commit through a crash of the process
+    but not through a power cut (the last commits may roll back), and a school's laptop
+    loses power. FULL syncs the WAL at every commit; the live editor commits updates in
+    batches, so it costs little (FINDINGS: ~0.18 ms a commit on this machine's disk)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event
@@ -114,7 +119,7 @@ def _configure_sqlite(app: Flask) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={int(app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
         cursor.close()
 

@@ -52,6 +52,49 @@ def _list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# How many Socket.IO events a connection may send: a rate per second and a burst, by event
+# ("<namespace>:<event>"), else by namespace, else "default"; "user" is a user's budget
+# across their connections on one process, as a multiple of a connection's. Beyond it an
+# event is answered "rate_limited" with no database work; a flood is disconnected
+# (app.core.budgets).
+SOCKET_BUDGETS: dict[str, tuple[float, float] | float] = {
+    "default": (10.0, 40.0),
+    # One update per keystroke (key repeat: ~30/s); a paste, an offline step 2 and the
+    # step 1 of every section after a reconnect come in bursts.
+    "/collab:sync": (30.0, 120.0),
+    "/collab:awareness": (10.0, 40.0),  # one per cursor move: refusals only delay a cursor
+    "/collab:join": (10.0, 40.0),  # a paper has ~7 sections, joined again on reconnect
+    "/collab:leave": (10.0, 40.0),
+    "/live": (5.0, 20.0),
+    "/debate": (5.0, 20.0),
+    "user": 3.0,
+}
+
+
+def socket_budgets(value: str | None) -> dict[str, tuple[float, float] | float]:
+    """``SOCKET_BUDGETS`` over the defaults: comma-separated ``KEY=RATE/BURST`` (e.g.
+    ``/collab:sync=30/120,/live=5/20,default=10/40``) and ``user=FACTOR``."""
+    budgets = dict(SOCKET_BUDGETS)
+    for item in (value or "").split(","):
+        key, sep, setting = (part.strip() for part in item.partition("="))
+        if not item.strip():
+            continue
+        rate, slash, burst = setting.partition("/")
+        try:
+            if not key or not sep or (key == "user") == bool(slash):
+                raise ValueError
+            budgets[key] = float(setting) if key == "user" else (float(rate), float(burst))
+        except ValueError:
+            raise ValueError(
+                f"SOCKET_BUDGETS: {item.strip()!r} is neither KEY=RATE/BURST nor user=FACTOR"
+            ) from None
+    for key, budget in budgets.items():
+        valid = budget >= 1 if key == "user" else budget[0] > 0 and budget[1] >= 1
+        if not valid:
+            raise ValueError(f"SOCKET_BUDGETS: {key} needs a rate > 0 and a burst ≥ 1")
+    return budgets
+
+
 class Config:
     """Production-safe defaults; each value may be overridden by an environment variable."""
 
@@ -91,6 +134,7 @@ class Config:
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.SOCKET_BUDGETS = socket_budgets(os.environ.get("SOCKET_BUDGETS"))
         self.BABEL_DEFAULT_LOCALE = "fr"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PALABRE_TIMEZONE", "Africa/Bamako")
 

@@ -40,6 +40,9 @@ SYNC, AWARENESS = 0, 1
 STEP1, STEP2, UPDATE = 0, 1, 2
 # What a section's document holds: one root Y.Text of strings (GC and skips aside).
 CONTENT_KINDS = frozenset({STRING, DELETED})
+# Client ids one update may bring that the document has not seen: a browser brings its own
+# (a few, after sessions offline); each new one is a row of authorship to write.
+MAX_NEW_CLIENTS = 32
 
 
 class DocumentUnreadable(PalabreError):
@@ -266,6 +269,8 @@ def check_update(live: LiveDoc, update: bytes, parsed: ParsedUpdate) -> None:
     and applied to a copy of the document (the probe) it integrates whole."""
     with live.lock:
         state = live.state_vector()
+        if len(parsed.news(state) - set(state)) > MAX_NEW_CLIENTS:
+            raise BadInput("this update brings too many new editors at once")
         lacks = parsed.missing(state)
         if lacks:
             raise Resync(f"this update needs what the server lacks: {', '.join(lacks[:3])}")

@@ -22,11 +22,13 @@ class UpdateFormatError(ValueError):
     pass
 
 
-# Bounds checked before any byte reaches yrs. yrs keeps clocks in 32 bits (a larger one is
-# truncated, and updates with absurd clocks have made it panic on top of a real document);
-# a Yjs client's ids are 32-bit random numbers, and JavaScript cannot count past 2^53.
+# Bounds checked before any byte reaches yrs. yrs keeps clocks in 32 bits: a larger one is
+# truncated, and clocks near 2^32 make it panic (divide by zero, index out of bounds, unwrap
+# on None in block_store.rs: benchmarks/fuzz_collab/crashers). Clock plus length stay
+# below 2^31, far from any wrap (no client makes two billion edits); a Yjs client's ids are
+# 32-bit random numbers, and JavaScript cannot count past 2^53.
 MAX_CLIENT = 2**53
-MAX_CLOCK = 2**32 - 1
+MAX_CLOCK = 2**31 - 1
 MAX_DEPTH = 32  # nesting of lib0 ``any`` values (yrs recurses: ~40,000 overflows its stack)
 MAX_STRUCTS = 50_000  # structs, delete ranges or ``any`` values in one update
 MAX_VARINT_BYTES = 8  # 56 bits: enough for 2^53

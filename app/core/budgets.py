@@ -1,12 +1,13 @@
 """Budgets: how many Socket.IO events a connection, and a user, may send.
 
-Every event has a budget, a token bucket (a rate per second and a burst), chosen by event in
-``SOCKET_BUDGETS`` (``"<namespace>:<event>"``, else ``"<namespace>"``, else ``"default"``). It
-is counted twice: per connection (namespace and sid) and per user across all their
-connections on this process, whose bucket is ``user`` times the connection's (ten tabs do
-not make ten budgets). The registry (``app.core.sockets``) asks ``spend`` first, with the
-socket's sid and the user id the signed session cookie names: an event over budget is
-answered ``{ok: false, error: "rate_limited", message}`` without any database work.
+Every event has a budget, a token bucket (a rate per second and a burst), chosen by event
+in ``SOCKET_BUDGETS`` (``app.config``: ``"<namespace>:<event>"``, else ``"<namespace>"``,
+else ``"default"``). It is counted twice: per connection (namespace and sid) and per user
+across all their connections on this process, whose bucket is ``user`` times the
+connection's (ten tabs do not make ten budgets). The registry (``app.core.sockets``) asks
+``spend`` first, with the socket's sid and the user id the signed session cookie names: an
+event over budget is answered ``{ok: false, error: "rate_limited", message}`` without any
+database work.
 
 A flood is refused at the same small cost, but not forever: each refusal is a strike, and
 strikes drain at twice the budget's rate (so sending up to three times the budget is
@@ -32,63 +33,13 @@ from flask_socketio import disconnect, emit
 
 log = logging.getLogger(__name__)
 
-# Rates per second and bursts; "user" is the per-user bucket as a multiple of these.
-DEFAULT_BUDGETS: dict[str, Any] = {
-    "default": (10.0, 40.0),
-    # A fast typist sends one update per keystroke (key repeat: ~30/s); a paste, an offline
-    # step 2 and the step 1 of every section after a reconnect come in bursts.
-    "/collab:sync": (30.0, 120.0),
-    # One per cursor move (so per keystroke too): refused ones only delay a cursor.
-    "/collab:awareness": (10.0, 40.0),
-    "/collab:join": (10.0, 40.0),  # a paper has ~7 sections, joined again on reconnect
-    "/collab:leave": (10.0, 40.0),
-    "/live": (5.0, 20.0),
-    "/debate": (5.0, 20.0),
-    "user": 3.0,
-}
 FLOOD_STRIKES = 100  # refusals (draining at twice the rate) before a socket is disconnected
 SWEEP_SECONDS = 60.0
+LOG_SECONDS = 60.0
 MESSAGE = _l("Too many messages at once: slow down, then try again.")
 CODE = "rate_limited"
 
 OK, LIMITED, FIRST_LIMITED, FLOOD = 0, 1, 2, 3
-
-
-def parse(text: str | None, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``SOCKET_BUDGETS`` from the environment, over ``base`` (the defaults):
-    comma-separated ``KEY=RATE/BURST`` (``/collab:sync=30/120``, ``/live=5/20``,
-    ``default=10/40``) and ``user=FACTOR``."""
-    budgets = dict(DEFAULT_BUDGETS if base is None else base)
-    for item in (text or "").split(","):
-        if not item.strip():
-            continue
-        key, sep, value = (part.strip() for part in item.partition("="))
-        try:
-            if not sep or not key:
-                raise ValueError
-            if key == "user":
-                budgets[key] = float(value)
-            else:
-                rate, slash, burst = value.partition("/")
-                if not slash:
-                    raise ValueError
-                budgets[key] = (float(rate), float(burst))
-        except ValueError:
-            raise ValueError(
-                f"SOCKET_BUDGETS: {item.strip()!r} is not KEY=RATE/BURST or user=FACTOR"
-            ) from None
-    check(budgets)
-    return budgets
-
-
-def check(budgets: dict[str, Any]) -> None:
-    if "default" not in budgets:
-        raise ValueError("SOCKET_BUDGETS needs a 'default' budget")
-    if not float(budgets.get("user", 1.0)) >= 1.0:
-        raise ValueError("SOCKET_BUDGETS: user must be at least 1")
-    for key, value in budgets.items():
-        if key != "user" and not (value[0] > 0 and value[1] >= 1):
-            raise ValueError(f"SOCKET_BUDGETS: {key} needs a rate > 0 and a burst ≥ 1")
 
 
 @dataclass(frozen=True)
@@ -103,12 +54,12 @@ class Ledger:
     """The buckets of one app in this process. A record is ``[tokens, stamp, strikes]``."""
 
     def __init__(self, budgets: dict[str, Any], clock=time.monotonic) -> None:
-        check(budgets)
         self.table = budgets
         self.factor = float(budgets.get("user", 1.0))
         self.clock = clock
         self.budgets: dict[tuple[str, str], Budget] = {}
         self.records: dict[tuple, list[float]] = {}
+        self.logged: dict[Any, float] = {}  # what was logged when (once a minute)
         self.lock = threading.Lock()
         # Long enough for any record to be full again and without strikes.
         rates = [v for k, v in budgets.items() if k != "user"]
@@ -121,7 +72,8 @@ class Ledger:
         found = self.budgets.get((namespace, name))
         if found is None:
             table = self.table
-            rate, burst = table.get(f"{namespace}:{name}") or table.get(namespace) or table["default"]
+            named = table.get(f"{namespace}:{name}") or table.get(namespace)
+            rate, burst = named or table["default"]
             found = Budget(rate, burst, rate * self.factor, burst * self.factor)
             self.budgets[(namespace, name)] = found
         return found
@@ -165,9 +117,19 @@ class Ledger:
             record[1] = now
         return record
 
+    def once_a_minute(self, key: Any) -> bool:
+        """True at most once a minute per key (to log a flood, not each of its messages)."""
+        now = self.clock()
+        with self.lock:
+            if now - self.logged.get(key, now - LOG_SECONDS) < LOG_SECONDS:
+                return False
+            self.logged[key] = now
+            return True
+
     def _sweep(self, now: float) -> None:
         stale = now - self.idle
         self.records = {k: r for k, r in self.records.items() if r[1] >= stale}
+        self.logged = {k: at for k, at in self.logged.items() if now - at < LOG_SECONDS}
         self.sweep_at = now + SWEEP_SECONDS
 
 
@@ -190,16 +152,15 @@ def ledger() -> Ledger:
 def spend(namespace: str, name: str, user_id: int | None) -> dict | None:
     """Called by the registry before anything else: ``None`` if the event may run, else
     the acknowledgement to answer (the socket is told, or disconnected, as it goes on)."""
-    verdict = ledger().spend(namespace, name, request.sid, user_id)
+    book = ledger()
+    verdict = book.spend(namespace, name, request.sid, user_id)
     if verdict == OK:
         return None
     message = str(MESSAGE)
     if verdict != LIMITED:
         emit("error", {"event": name, "code": CODE, "message": message})
     if verdict == FLOOD:
-        log.warning(
-            "socket %s%s of user %s disconnected: flood of %s", namespace, request.sid,
-            user_id, name,
-        )
+        if book.once_a_minute(("flood", user_id or request.sid)):
+            log.warning("user %s flooded %s %s: disconnected", user_id, namespace, name)
         disconnect()
     return {"ok": False, "error": CODE, "message": message}

@@ -38,7 +38,7 @@ from flask_socketio import SocketIO, emit
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core import access, authz, transport
+from app.core import access, authz, budgets, transport
 from app.core.errors import BadInput, Forbidden, PalabreError, Unavailable, database_unavailable
 from app.core.transactions import commit, release_held
 from app.extensions import db
@@ -166,6 +166,11 @@ def _wrap(event: SocketEvent) -> Callable[..., Any]:
                 _in_flight_changed.notify_all()
 
     def run(payload: Any = None, *extra: Any) -> Any:
+        # The budget first, on the sid and the signed cookie's user id: a flood costs no
+        # database work (app.core.budgets).
+        limited = budgets.spend(event.namespace, event.name, _session_user_id())
+        if limited is not None:
+            return limited
         try:
             authz.open_generation()  # first read of the transaction (see app.core.authz)
             user = _user()  # database reads: inside the try, so they too get an answer

@@ -12,13 +12,11 @@ import logging
 from typing import Any
 
 from flask import request
-from sqlalchemy.orm import Session
 
 from app.core import access, sockets
 from app.core.errors import BadInput
 from app.extensions import db
 from app.facilitation import live, services
-from app.facilitation.models import AuditEntry
 from app.workshops.models import Edition, Role
 from app.workshops.services import get_edition, membership_of
 
@@ -154,7 +152,8 @@ def _summary(payload: dict) -> dict:
 
 
 def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
-    """Write "forbidden.attempt" in its own transaction: the event's one is rolled back."""
+    """A member's refused event is audited, coalesced by minute; an outsider's is only
+    logged, at most once a minute (``services.audit_refusal``)."""
     try:
         spec = sockets.registered_events().get((namespace, event))
         target = spec.target(payload) if spec else None
@@ -162,23 +161,10 @@ def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
         if edition is None:
             log.warning("refused %s%s by user %s (no edition)", namespace, event, user.id)
             return
-        with Session(db.engine) as session:
-            session.add(
-                AuditEntry(
-                    edition_id=edition.id,
-                    actor_id=user.id,
-                    action="forbidden.attempt",
-                    target_type=type(target).__name__.lower(),
-                    target_id=getattr(target, "id", None),
-                    reason=f"{namespace} {event}",
-                    before=None,
-                    after={"event": f"{namespace}:{event}", "payload": _summary(payload)},
-                )
-            )
-            session.commit()
+        services.audit_refusal(edition, user, namespace, event, target, _summary(payload))
     except Exception:
         log.exception("could not audit a refused event")
 
 
-# Registered once per process (a module is imported once): one audit entry per refusal.
+# Registered once per process (a module is imported once).
 sockets.on_forbidden(audit_forbidden)

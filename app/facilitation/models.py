@@ -15,7 +15,9 @@ from app.extensions import db
 class AuditEntry(TimestampMixin, db.Model):
     """One line of the append-only audit log: who did what to which target, and why.
 
-    Nothing updates or deletes these rows; services only add them (``record_audit``).
+    Nothing updates or deletes these rows; services only add them (``record_audit``). The
+    one exception: refused attempts (``forbidden.attempt``) are coalesced, one row per user,
+    event and minute whose ``count`` is raised (``audit_refusal``, a direct UPDATE).
     """
 
     __tablename__ = "audit_entries"
@@ -24,13 +26,16 @@ class AuditEntry(TimestampMixin, db.Model):
     edition_id: Mapped[int] = mapped_column(
         ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     target_type: Mapped[str] = mapped_column(String(32), default="", nullable=False)
     target_id: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
     before: Mapped[Any] = mapped_column(JSON)
     after: Mapped[Any] = mapped_column(JSON)
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
     actor = relationship("User")
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.collaboration.models import Paper, Section
 from app.core.errors import BadInput, Conflict, NotFound
@@ -38,6 +42,8 @@ from app.workshops.models import (
     Role,
     StakeholderGroup,
 )
+
+log = logging.getLogger(__name__)
 
 ANNOUNCEMENT_MAX = 2000
 REASON_MAX = 1000
@@ -68,6 +74,85 @@ def record_audit(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+REFUSED = "forbidden.attempt"
+OUTSIDER_LOG_SECONDS = 60.0
+_refusals = threading.Lock()
+_outsiders: dict[int, list[float]] = {}  # user id → [last line logged, refusals since]
+
+
+def audit_refusal(edition, user, namespace: str, event: str, target: Any, payload: dict) -> None:
+    """A refused socket event naming ``edition``. From someone who is not a member of it:
+    never its audit log (anyone could fill it), one log line per user per minute. From a
+    member: one "forbidden.attempt" row per (user, event, minute), whose ``count`` each
+    further attempt raises; written in its own transaction (the event's is rolled back)."""
+    is_member = db.session.scalar(
+        select(Membership.id).where(
+            Membership.edition_id == edition.id, Membership.user_id == user.id
+        )
+    )
+    if is_member is None:
+        _log_outsider(edition, user, namespace, event)
+        return
+    reason = f"{namespace} {event}"
+    minute = utcnow().replace(second=0, microsecond=0)
+    with _refusals, Session(db.engine) as session:
+        coalesced = session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.actor_id == user.id,
+                AuditEntry.edition_id == edition.id,
+                AuditEntry.action == REFUSED,
+                AuditEntry.reason == reason,
+                AuditEntry.created_at >= minute,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        if coalesced is None:
+            session.add(
+                AuditEntry(
+                    edition_id=edition.id,
+                    actor_id=user.id,
+                    action=REFUSED,
+                    target_type=type(target).__name__.lower(),
+                    target_id=getattr(target, "id", None),
+                    reason=reason,
+                    before=None,
+                    after={"event": f"{namespace}:{event}", "payload": payload},
+                    count=1,
+                )
+            )
+        else:  # the one update of the log (see AuditEntry): bypasses its append-only guard
+            session.execute(
+                update(AuditEntry)
+                .where(AuditEntry.id == coalesced)
+                .values(count=AuditEntry.count + 1)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+
+
+def _log_outsider(edition, user, namespace: str, event: str) -> None:
+    now = time.monotonic()
+    with _refusals:
+        seen = _outsiders.get(user.id)
+        if seen is not None and now - seen[0] < OUTSIDER_LOG_SECONDS:
+            seen[1] += 1
+            return
+        if len(_outsiders) >= 10_000:
+            _outsiders.clear()
+        _outsiders[user.id] = [now, 0]
+    log.warning(
+        "refused %s %s by user %s, not a member of edition %s: not audited "
+        "(%d more since the previous line; one line a minute per user)",
+        namespace,
+        event,
+        user.id,
+        edition.slug,
+        int(seen[1]) if seen is not None else 0,
+    )
 
 
 def _reason(reason: str | None) -> str:
@@ -788,6 +873,7 @@ def audit_csv(entries) -> str:
             "reason",
             "before",
             "after",
+            "count",
         ]
     )
     for e in entries:
@@ -803,6 +889,7 @@ def audit_csv(entries) -> str:
                 csv_safe(e.reason),
                 csv_safe(e.before),
                 csv_safe(e.after),
+                e.count,
             ]
         )
     return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 French text correctly

@@ -19,7 +19,7 @@ with a member's session cookie and ask an acknowledgement for each update, as th
 (python-socketio's threaded client starts a thread per message, its asyncio one needs aiohttp).
 
 Peer: @hocuspocus/server 3.4.4 (4.x needs Node ≥ 22), npm-installed once into
-~/.cache/palabre-bench/hocuspocus, SQLite extension in WAL, synchronous=NORMAL like Palabre.
+~/.cache/palabre-bench/hocuspocus, SQLite extension in WAL, synchronous=NORMAL (Palabre: FULL).
 ``hocuspocus`` stores on every update (debounce 0), the closest it offers to Palabre's guarantee
 (it relays without waiting for the store); ``hocuspocus-default`` keeps its 2 s / 10 s debounce.
 One raw websocket per editor; frames are y-protocols messages prefixed with the document name.

@@ -4,6 +4,9 @@ not, are refused while the process and the section live on."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from pycrdt import create_sync_message
 
@@ -21,7 +24,7 @@ from tests.collaboration.hostile import (
     typed,
     update,
 )
-from tests.collaboration.serverproc import ServerProcess, environment, prepare_database
+from tests.collaboration.serverproc import ROOT, ServerProcess, environment, prepare_database
 from tests.conftest import session_cookie_for
 from tests.socket_support import OrderedClient
 
@@ -110,3 +113,80 @@ def test_a_step_1_with_a_hostile_state_vector_is_refused(server):
     assert editor.send(create_sync_message(editor.doc))["ok"]
     assert process.alive()
     editor.sio.close()
+
+
+# Messages the fuzzer found to kill or poison the earlier server (benchmarks/fuzz_collab/
+# crashers): each "before" message first, then the hostile one.
+CRASHERS = {
+    "panic, divide by zero": (
+        [],
+        "000220010207ffffffff0f0401086d61726b646f776e02616284078080808010017400",
+    ),
+    "panic, index out of bounds": (
+        [],
+        "000224010207ffffffff0f0401086d61726b646f776e0361626384078180808010047461696c00",
+    ),
+    "panic when applied on the section": (
+        ["000214010107000401086d61726b646f776e0361626300"],
+        "000218010107ffffffff0f0401086d61726b646f776e0361626300",
+    ),
+    "panic when encoded": (
+        [],
+        "000224010207ffffffff0f0401086d61726b646f776e0261620401086d61726b646f776e017400",
+    ),
+    "a parent that is a string": (
+        ["000214010107000401086d61726b646f776e0361626300"],
+        "00020b0101080004000700017800",
+    ),
+    "2^28 client groups (500 MB)": ([], "0002058080808001"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CRASHERS))
+def test_what_killed_the_earlier_server_is_refused(server, name):
+    process, app = server
+    before, hostile = CRASHERS[name]
+    editor = _editor(process, app)
+    assert editor.type(None, "Une phrase honnête. ")["ok"]
+    for message in before:
+        editor.send(bytes.fromhex(message))
+    ack = editor.send(bytes.fromhex(hostile))
+    assert ack["ok"] is False and ack["error"] in {"bad_input", "resync"}
+    editor.sio.close()
+    assert process.alive()
+    assert "phrase honnête" in _still_serving(process, app)
+
+
+PANIC_IN_A_GREENLET = """
+from gevent import monkey; monkey.patch_all()
+import gevent
+from app import create_app
+from app.config import Config
+create_app(Config())
+from pycrdt import Doc
+PANIC = bytes.fromhex("010207ffffffff0f0401086d61726b646f776e02616284078080808010017400")
+def work():
+    try:
+        Doc().apply_update(PANIC)
+    except BaseException as error:
+        return type(error).__name__
+print(gevent.spawn(work).get())
+"""
+
+
+def test_a_rust_panic_in_a_greenlet_stays_an_exception_without_a_backtrace(tmp_path):
+    """Defence in depth, should bytes the bounds let through still make yrs panic: with
+    ``RUST_BACKTRACE=1`` in the environment, the app keeps the panic hook from walking a
+    greenlet's stack (which crashed the earlier server)."""
+    env = environment(tmp_path, RUST_BACKTRACE="1")
+    done = subprocess.run(
+        [sys.executable, "-c", PANIC_IN_A_GREENLET],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "PanicException")
+    assert "stack backtrace" not in done.stderr
