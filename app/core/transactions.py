@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response, flash, session
+from flask import Flask, Response, current_app, flash, has_app_context, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -81,23 +81,33 @@ def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the current transaction is committed (dropped on rollback).
 
     This is how a change reaches other people only once it is durable: the live editor
-    relays an update, and the debate pushes an argument, after the commit that keeps it.
+    relays an update, the debate pushes an argument, facilitation tells the /live pages.
+    The one queue of the app: whoever commits (this module's boundaries, a bare
+    ``db.session.commit()`` in a command or a timer), the callbacks run, in order, in a
+    fresh app context whose session may read the database again.
     """
     db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def commit() -> None:
-    """Commit the session, then run what was deferred with ``after_commit``.
-
-    Every boundary (request, socket event, command, test helper) commits through this.
-    """
+    """Commit the session; what was deferred with ``after_commit`` runs then."""
     db.session.commit()
-    callbacks = db.session.info.pop(_AFTER_COMMIT, [])
-    for callback in callbacks:
+
+
+def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
+    if not has_app_context():
+        return
+    app = current_app._get_current_object()
+    # A new app context has its own scoped session: the committing one cannot emit SQL.
+    with app.app_context():
         try:
-            callback()
-        except Exception:
-            log.exception("after-commit callback failed")
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("after-commit callback failed")
+        finally:
+            db.session.remove()
 
 
 def hold_until_end(lock) -> None:
@@ -132,6 +142,9 @@ def _drop_state(session: Session) -> None:
     transaction's state ends with it: rows it wrote are no longer "pending"."""
     session.info.pop(_STATE, None)
     release_held(session)
+    callbacks = session.info.pop(_AFTER_COMMIT, None)
+    if callbacks:
+        _run_after_commit(callbacks)
 
 
 @event.listens_for(Session, "after_rollback")
