@@ -28,9 +28,9 @@ the reader had received but absent: the server relays only committed updates, so
 step 2, after a restart), setup errors (a writer or the reader could not join before the
 kill: the trial proves less). Also shown: updates acknowledged, refused (``{ok: false}``), in
 flight at the kill (sent, never answered: durable or not, both are fine), trials after which
-the snapshot had changed (a compaction ran), rows left in the log at or below the snapshot's
-``last_update_id`` (hidden from every later load: the signature of reused row ids), restart
-time, and tracebacks in the server logs. Exits 1 unless nothing is lost, duplicated,
+the snapshot had changed (a compaction ran), rows set aside in the log (a stored update no
+load could apply: there should be none from honest writers), restart time, and tracebacks
+in the server logs. Exits 1 unless nothing is lost, duplicated,
 unloadable or failed to join. Traffic goes to 127.0.0.1 only.
 """
 
@@ -160,7 +160,7 @@ class Ledger:
     unloadable: int = 0
     setup_errors: int = 0
     compacted: int = 0  # trials after which a section's snapshot had changed
-    shadowed: int | None = 0  # log rows at or below the snapshot id, at the last check
+    set_aside: int = 0  # rows set aside (quarantined) in the log, at the last check
     log_rows: int = 0
     restarts: list[float] = field(default_factory=list)
     tracebacks: int = 0
@@ -185,7 +185,7 @@ class Ledger:
             "unloadable": self.unloadable,
             "setup errors": self.setup_errors,
             "compacted": self.compacted,
-            "shadowed rows": "n/a" if self.shadowed is None else self.shadowed,
+            "set aside": self.set_aside,
             "restart s": f"{sum(restarts) / len(restarts):.2f}/{max(restarts):.2f}",
             "tracebacks": self.tracebacks,
         }
@@ -229,29 +229,23 @@ SECTION_ID = text(
 )
 LOG_ROWS = text("SELECT count(*) FROM section_updates WHERE section_id = :id")
 SNAPSHOT = text("SELECT updated_at FROM section_snapshots WHERE section_id = :id")
-SHADOWED = text(
-    "SELECT count(*) FROM section_updates u JOIN section_snapshots n "
-    "ON n.section_id = u.section_id WHERE u.section_id = :id AND u.id <= n.last_update_id"
+SET_ASIDE = text(
+    "SELECT count(*) FROM section_updates WHERE section_id = :id AND quarantined_at IS NOT NULL"
 )
 
 
 def _storage(engine, section_ids: list[int], ledger: Ledger) -> None:
     """What the database holds for the sections (read between trials, server idle)."""
-    changed, rows, shadowed = False, 0, 0
+    changed, rows, set_aside = False, 0, 0
     with engine.connect() as connection:
         for section_id in section_ids:
             rows += connection.execute(LOG_ROWS, {"id": section_id}).scalar_one()
             stamp = connection.execute(SNAPSHOT, {"id": section_id}).scalar()
             changed |= stamp is not None and stamp != ledger.snapshots.get(section_id)
             ledger.snapshots[section_id] = stamp
-            try:  # a schema without ``last_update_id`` has no such rows
-                shadowed += connection.execute(SHADOWED, {"id": section_id}).scalar_one()
-            except Exception:
-                connection.rollback()
-                shadowed = None
-                break
+            set_aside += connection.execute(SET_ASIDE, {"id": section_id}).scalar_one()
     ledger.compacted += changed
-    ledger.log_rows, ledger.shadowed = rows, shadowed
+    ledger.log_rows, ledger.set_aside = rows, set_aside
 
 
 def trial(
@@ -453,8 +447,7 @@ def table(ledgers: list[Ledger]) -> None:
         "readers' documents at the kill; acked/received lost: absent from a "
         "fresh client's document after some restart (still lost at end: after the last one; "
         "a later compaction may bring some back); compacted: trials after which a snapshot "
-        "had changed; shadowed rows: log rows at or below the snapshot's last_update_id "
-        "(no load reads them); restart s: mean/max"
+        "had changed; set aside: stored updates no load could apply; restart s: mean/max"
     )
 
 
