@@ -135,6 +135,7 @@ def on_awareness(user, section, payload):
             owner = _awareness_owners.setdefault((section.id, entry.client), request.sid)
             if owner != request.sid:
                 raise Forbidden("this presence belongs to another connection")
+    services.claim_presence(section, [e.client for e in entries if e.state is not None], user.id)
     connection.awareness.setdefault(section.id, {}).update({e.client: e.clock for e in entries})
     who = connection.identities.get(section.id)
     if who is None:

@@ -56,8 +56,8 @@ def read(data: bytes) -> list[Entry]:
             entries.append(Entry(client, clock, state))
         if inner.pos != len(inner.data):
             raise UpdateFormatError("bytes after the entries")
-    except (UpdateFormatError, ValueError) as error:
-        raise BadInput(f"not an awareness message ({error})") from None
+    except (UpdateFormatError, ValueError, RecursionError) as error:
+        raise BadInput(f"not an awareness message ({error.__class__.__name__})") from None
     return entries
 
 

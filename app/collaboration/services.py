@@ -8,6 +8,7 @@ it to connected editors only after the surrounding transaction commits.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -333,16 +334,28 @@ def _claim_clients(
     """A Yjs client id belongs to the user who first wrote with it in the section: an
     update bringing new structs of another user's client id is refused (authorship could
     be forged otherwise); a new client id becomes the sender's."""
-    news = parsed.news(live.state_vector())
-    if any(client not in live.clients for client in news):
+    _claim(section_id, live, parsed.news(live.state_vector()), user_id)
+
+
+def _claim(section_id: int, live: sync.LiveDoc, clients, user_id: int | None) -> None:
+    if any(client not in live.clients for client in clients):
         live.clients.update(store.known_clients(section_id))  # another process's, maybe
-    for client in news:
+    for client in clients:
         owner = live.clients.get(client, user_id)
         if owner != user_id:
             raise Forbidden(_("This editor's identity belongs to another member."))
         if client not in live.clients:
             store.remember_client(section_id, client, user_id)
             live.clients[client] = user_id
+
+
+def claim_presence(section: SectionRef, clients, user_id: int) -> None:
+    """A browser's presence (awareness) id is its document's client id, announced when it
+    joins, before its first edit: claimed for the user then, no one who saw it relayed can
+    write under it first."""
+    live = sync.documents().get(section.id, max_age=math.inf)
+    if any(client not in live.clients for client in clients):
+        _claim(section.id, live, clients, user_id)
 
 
 def _compaction_due(live: sync.LiveDoc) -> bool:

@@ -59,6 +59,12 @@ class Job(Later):
         return self.result
 
 
+def is_panic(error: BaseException) -> bool:
+    """A Rust panic from pycrdt (pyo3's PanicException derives from BaseException): the
+    writer thread must outlive it, as it outlives any other failure of one batch."""
+    return type(error).__name__ == "PanicException"
+
+
 class BatchWriter:
     """Runs ``write(payload)`` for each submitted job, many per transaction, in one thread."""
 
@@ -121,7 +127,9 @@ class BatchWriter:
         try:
             self.after(payloads)
             commit()
-        except Exception:
+        except BaseException as error:
+            if not isinstance(error, Exception) and not is_panic(error):
+                raise
             # The updates are committed and relayed already: the step is tried again
             # after the next batch.
             db.session.rollback()
@@ -143,7 +151,9 @@ class BatchWriter:
             for job in batch:
                 job.error = Unavailable()
             return
-        except Exception as error:
+        except BaseException as error:
+            if not isinstance(error, Exception) and not is_panic(error):
+                raise  # KeyboardInterrupt, SystemExit, a greenlet's exit
             db.session.rollback()
             if len(batch) == 1:
                 if not isinstance(error, PalabreError):

@@ -179,7 +179,7 @@ def _content(reader: Reader, kind: int) -> tuple[int, str | None]:
     if kind == EMBED:
         try:
             json.loads(reader.string())
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise UpdateFormatError("embed is not JSON") from error
         return 1, None
     if kind == FORMAT:

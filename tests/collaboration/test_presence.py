@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pycrdt import create_awareness_message, write_var_uint
+from pycrdt import Doc, Text, create_awareness_message, create_update_message, write_var_uint
 
 from app.collaboration import presence
 from app.core.errors import BadInput
@@ -106,3 +106,14 @@ def test_a_message_with_too_many_clients_is_refused():
     many = _message({key: {"user": {}} for key in range(1, presence.MAX_CLIENTS + 2)})
     with pytest.raises(BadInput):
         presence.read(many)
+
+
+def test_a_presence_id_seen_relayed_cannot_be_written_under(pair):
+    sender, receiver = pair
+    claimed = sender.doc.client_id
+    assert _send(sender, _message({claimed: SPOOF}))["ok"]
+    (entry,) = _received(receiver)
+    squatter = Doc(client_id=entry.client)
+    squatter.get("markdown", type=Text).insert(0, "usurpé")
+    ack = receiver.send(create_update_message(squatter.get_update()))
+    assert (ack["ok"], ack["error"]) == (False, "forbidden")
