@@ -381,6 +381,7 @@ def _maybe_compact(live: sync.LiveDoc, pending: set[int]) -> None:
         for data in compacted.unapplied:
             sync.apply_stored(live, data)
         live.applied.clear()  # every row it had applied is in the snapshot now
+        live.probe = None  # rebuilt from the document alone at the next check
         live.version = compacted.version
         live.size, live.log = compacted.snapshot_bytes + log[1], log
 

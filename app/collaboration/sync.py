@@ -274,21 +274,40 @@ def check_update(live: LiveDoc, update: bytes, parsed: ParsedUpdate) -> None:
         lacks = parsed.missing(state)
         if lacks:
             raise Resync(f"this update needs what the server lacks: {', '.join(lacks[:3])}")
-        if live.probe is None:
-            live.probe = Doc()
-            live.probe.apply_update(live.doc.get_update())
-        probe = live.probe
-        try:
-            probe.apply_update(update)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:
+        fresh = live.probe is None
+        if fresh:
+            live.probe = _probe(live)
+        reason = _try_on_probe(live.probe, update, parsed.ends(state))
+        if reason is not None and not fresh:
+            # The probe also holds updates checked but never stored (refused by the writer,
+            # or not yet written): judge again on a copy of the document alone.
+            live.probe = _probe(live)
+            reason = _try_on_probe(live.probe, update, parsed.ends(state))
+        if reason is not None:
             live.probe = None
-            raise BadInput(f"not a valid Yjs update ({error.__class__.__name__})") from None
-        after = state_vector(probe.get_state())
-        if any(after.get(client, 0) < end for client, end in parsed.ends(state).items()):
-            live.probe = None
-            raise Resync("this update would stay pending: sync again")
+            if reason == "pending":
+                raise Resync("this update would stay pending: sync again")
+            raise BadInput(f"not a valid Yjs update ({reason})")
+
+
+def _probe(live: LiveDoc) -> Doc:
+    probe = Doc()
+    probe.apply_update(live.doc.get_update())
+    return probe
+
+
+def _try_on_probe(probe: Doc, update: bytes, ends: dict[int, int]) -> str | None:
+    """Apply ``update`` to the probe: None if it integrated whole, else why not."""
+    try:
+        probe.apply_update(update)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:
+        return error.__class__.__name__
+    after = state_vector(probe.get_state())
+    if any(after.get(client, 0) < end for client, end in ends.items()):
+        return "pending"
+    return None
 
 
 def is_news(live: LiveDoc, update: bytes) -> bool:
