@@ -12,8 +12,12 @@ database work.
 A flood is refused at the same small cost, but not forever: each refusal is a strike, and
 strikes drain at twice the budget's rate (so sending up to three times the budget is
 refused, never punished). Past ``FLOOD_STRIKES`` (per connection, ``user`` times that per
-user) the socket hears ``error {event, code: "rate_limited"}`` and is disconnected; a user
-who reconnects while their strikes are still high is disconnected at their first refusal.
+user) the socket hears ``error {event, code: "rate_limited"}``, nothing more is read from
+its connection, which is closed ``HOLD_SECONDS`` later (every namespace of it), and the
+user's bucket is emptied for ``PENALTY_SECONDS`` and their strikes kept high: a new
+connection of theirs is held and closed at its first refusal until they drain. A socket
+merely over budget hears that ``error`` at most every ``TELL_SECONDS`` per event; the
+acknowledgements say it every time.
 
 State is kept in memory, per app and per process (``app.extensions``); an idle record is the
 same as a fresh one (full bucket, no strikes), so idle records are swept away every minute.
@@ -29,13 +33,18 @@ from typing import Any
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_socketio import disconnect, emit
+from flask_socketio import emit
+
+from app.core import transport
 
 log = logging.getLogger(__name__)
 
 FLOOD_STRIKES = 100  # refusals (draining at twice the rate) before a socket is disconnected
 SWEEP_SECONDS = 60.0
 LOG_SECONDS = 60.0
+HOLD_SECONDS = 2.0  # a flooding connection is read no more, then closed after this
+PENALTY_SECONDS = 10.0  # a flooding user's budget for that event is empty this long
+TELL_SECONDS = 5.0  # a socket over budget hears an ``error`` at most this often per event
 MESSAGE = _l("Too many messages at once: slow down, then try again.")
 CODE = "rate_limited"
 
@@ -51,7 +60,8 @@ class Budget:
 
 
 class Ledger:
-    """The buckets of one app in this process. A record is ``[tokens, stamp, strikes]``."""
+    """The buckets of one app in this process. A record is ``[tokens, stamp, strikes, told]``
+    (when its connection last heard an ``error`` for it)."""
 
     def __init__(self, budgets: dict[str, Any], clock=time.monotonic) -> None:
         self.table = budgets
@@ -64,7 +74,8 @@ class Ledger:
         # Long enough for any record to be full again and without strikes.
         rates = [v for k, v in budgets.items() if k != "user"]
         self.idle = max(
-            SWEEP_SECONDS, *(max(b / r, FLOOD_STRIKES * self.factor / r) for r, b in rates)
+            SWEEP_SECONDS,
+            *(PENALTY_SECONDS + max(b / r, FLOOD_STRIKES / r, TELL_SECONDS) for r, b in rates),
         )
         self.sweep_at = clock() + SWEEP_SECONDS
 
@@ -80,7 +91,8 @@ class Ledger:
 
     def spend(self, namespace: str, name: str, sid: str, user_id: int | None) -> int:
         """Take one message from the connection's and the user's buckets: ``OK``, or
-        ``LIMITED`` (``FIRST_LIMITED`` the first time in a while), or ``FLOOD``."""
+        ``LIMITED`` (``FIRST_LIMITED``: tell the socket, at most every ``TELL_SECONDS``),
+        or ``FLOOD``."""
         budget = self.budget(namespace, name)
         now = self.clock()
         with self.lock:
@@ -96,19 +108,26 @@ class Ledger:
                 if theirs is not None:
                     theirs[0] -= 1.0
                 return OK
-            first = mine[2] < 1.0
             mine[2] = min(mine[2] + 1.0, 2.0 * FLOOD_STRIKES)
             flood = mine[2] > FLOOD_STRIKES
             if theirs is not None:
                 limit = FLOOD_STRIKES * self.factor
                 theirs[2] = min(theirs[2] + 1.0, 2.0 * limit)
                 flood = flood or theirs[2] > limit
-            return FLOOD if flood else FIRST_LIMITED if first else LIMITED
+                if flood:  # held off: nothing for a while, then a new connection's first
+                    # refusal is a flood again, until their strikes drain
+                    theirs[0], theirs[1], theirs[2] = 0.0, now + PENALTY_SECONDS, 2.0 * limit
+            if flood:
+                return FLOOD
+            if now - mine[3] >= TELL_SECONDS:
+                mine[3] = now
+                return FIRST_LIMITED
+            return LIMITED
 
     def _record(self, key: tuple, now: float, rate: float, burst: float) -> list[float]:
         record = self.records.get(key)
         if record is None:
-            record = self.records[key] = [burst, now, 0.0]
+            record = self.records[key] = [burst, now, 0.0, now - TELL_SECONDS]
             return record
         elapsed = now - record[1]
         if elapsed > 0.0:
@@ -162,5 +181,17 @@ def spend(namespace: str, name: str, user_id: int | None) -> dict | None:
     if verdict == FLOOD:
         if book.once_a_minute(("flood", user_id or request.sid)):
             log.warning("user %s flooded %s %s: disconnected", user_id, namespace, name)
-        disconnect()
+        _close_connection(namespace)
     return {"ok": False, "error": CODE, "message": message}
+
+
+def _close_connection(namespace: str) -> None:
+    """End the socket's whole connection, all its namespaces, after ``HOLD_SECONDS`` during
+    which nothing more is read from it (``app.core.transport.hold_then_close``): what it
+    sent is dropped unread, where leaving one namespace would still have every message in
+    flight read and refused one by one, and a client that connects again at once when
+    closed cannot cycle faster than that."""
+    server = current_app.extensions["socketio"].server
+    eio_sid = server.manager.eio_sid_from_sid(request.sid, namespace)
+    if eio_sid is not None:
+        transport.hold_then_close(server.eio, eio_sid, HOLD_SECONDS)

@@ -6,7 +6,10 @@ into, without forking them; each is limited to the server instance it is install
 - ``SendQueue``: the per-connection send queue on ``queue.SimpleQueue`` (threading mode);
 - ``keep_binary_events_whole``: an event carrying bytes leaves as one piece;
 - ``WebSocketWrites``: the frames a connection's writer takes from its queue at once go
-  out in one ``sendall``.
+  out in one ``sendall``;
+- ``fair_reads``: a connection's messages are read and dispatched in turn with the others',
+  a bounded number waiting, and none once its Engine.IO socket is closed or held
+  (``hold_then_close``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import threading
 import time
 from typing import Any
 
+import simple_websocket
 from engineio import exceptions as eio_exceptions
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from wsproto.events import BytesMessage, TextMessage
 
 
@@ -161,11 +166,109 @@ def websocket_writes(base: type) -> type:
     return BufferedWebSocket
 
 
+class FairServer(simple_websocket.Server):
+    """simple-websocket's server end, reading in turn. It read whatever a client sent, with
+    no pause while more was there (a greenlet that never waits lets no other run: one
+    client flooding at full speed held every editor's messages for seconds), into a list
+    without bound. Here it lets the others run after each read, and stops reading while
+    ``MAX_WAITING`` of its messages wait to be dispatched: TCP then holds the client back.
+    ``hold`` stops reading and dispatching for a while (``hold_then_close``)."""
+
+    MAX_WAITING = 16
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.room = threading.Event()  # set while fewer than MAX_WAITING messages wait
+        self.room.set()
+        self.released = threading.Event()  # set once closed: no hold any more
+        self.held_until = 0.0
+        super().__init__(*args, **kwargs)  # starts the reading thread
+
+    def hold(self, seconds: float) -> bool:
+        """Read and dispatch nothing more for ``seconds``; False if already held."""
+        now = time.monotonic()
+        if self.held_until > now:
+            return False
+        self.held_until = now + seconds
+        return True
+
+    def wait_while_held(self) -> None:
+        while not self.released.is_set() and (left := self.held_until - time.monotonic()) > 0:
+            self.released.wait(left)
+
+    def _handle_events(self) -> bool:
+        keep_going = super()._handle_events()
+        self.wait_while_held()
+        while keep_going and self.connected and len(self.input_buffer) >= self.MAX_WAITING:
+            self.room.clear()
+            if len(self.input_buffer) >= self.MAX_WAITING:
+                self.room.wait(1.0)
+        time.sleep(0)  # the other connections' turn
+        return keep_going
+
+    def receive(self, timeout=None):
+        message = super().receive(timeout)
+        if not self.room.is_set() and len(self.input_buffer) < self.MAX_WAITING:
+            self.room.set()
+        return message
+
+
+def fair_reads(base: type) -> type:
+    """Engine.IO's websocket class ``base`` (simple-websocket's), on ``FairServer``; Engine.IO
+    dispatches each message after the others had a turn (the handler of the one before
+    among them), and none once its socket is closed: what a client sent before a server
+    closed it (``app.core.budgets``: a flood) is dropped unread, not refused one by one."""
+    if not issubclass(base, SimpleWebSocketWSGI):
+        return base
+
+    class FairWebSocket(base):
+        def __call__(self, environ, start_response):
+            # SimpleWebSocketWSGI's, on FairServer, which the Engine.IO socket knows.
+            self.ws = FairServer(environ, **self.server_args)
+            self.app.__self__.palabre_reader = self.ws
+            ret = self.app(self)
+            if self.ws.mode == "gunicorn":
+                raise StopIteration()
+            if self.ws.mode == "werkzeug":
+                raise ConnectionError()
+            return ret
+
+        def wait(self):
+            time.sleep(0)
+            self.ws.wait_while_held()
+            if getattr(self.app, "__self__", None) is not None and self.app.__self__.closed:
+                return None  # closed by the server: the rest is not read
+            return super().wait()
+
+        def close(self) -> None:
+            self.ws.released.set()
+            self.ws.room.set()
+            super().close()
+
+    FairWebSocket.__name__ = FairWebSocket.__qualname__ = f"Fair{base.__name__}"
+    return FairWebSocket
+
+
+def hold_then_close(eio, eio_sid: str, seconds: float) -> None:
+    """Read nothing more from this Engine.IO connection, then close it after ``seconds``
+    (``app.core.budgets``: a flood): its client, held back by TCP meanwhile, cannot start
+    over at once, and what it sent is dropped unread."""
+    socket = eio.sockets.get(eio_sid)
+    reader = getattr(socket, "palabre_reader", None)
+    if reader is not None and not reader.hold(seconds):
+        return  # already on its way out
+
+    def close() -> None:
+        eio.sleep(seconds if reader is not None else 0)
+        eio.disconnect(eio_sid)
+
+    eio.start_background_task(close)
+
+
 def install(server) -> None:
     """Install the adjustments on a python-socketio ``Server`` (and its Engine.IO server);
     Engine.IO's table of async classes is shared by all servers: each gets its own copy."""
     eio = server.eio
-    replaced = {"websocket": websocket_writes(eio._async["websocket"])}
+    replaced = {"websocket": websocket_writes(fair_reads(eio._async["websocket"]))}
     if eio.async_mode == "threading":
         replaced["queue"] = SendQueue
     eio._async = {**eio._async, **replaced}

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import request
 
-from app.core import access, sockets
+from app.core import access, authz, sockets
 from app.core.errors import BadInput
 from app.extensions import db
 from app.facilitation import live, services
@@ -157,10 +157,9 @@ def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
     try:
         spec = sockets.registered_events().get((namespace, event))
         target = spec.target(payload) if spec else None
+        if isinstance(target, authz.Ref):  # e.g. the live editor's section
+            target = target.load()
         edition = edition_of(target)
-        if edition is None:
-            log.warning("refused %s%s by user %s (no edition)", namespace, event, user.id)
-            return
         services.audit_refusal(edition, user, namespace, event, target, _summary(payload))
     except Exception:
         log.exception("could not audit a refused event")

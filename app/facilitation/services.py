@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -78,27 +79,59 @@ def record_audit(
 
 REFUSED = "forbidden.attempt"
 OUTSIDER_LOG_SECONDS = 60.0
+REFUSALS_FLUSH_SECONDS = 1.0  # a coalesced row's further attempts are written this often
 _refusals = threading.Lock()
+_first_refusals = threading.Lock()
 _outsiders: dict[int, list[float]] = {}  # user id → [last line logged, refusals since]
+_refusal_rows: dict[tuple, int] = {}  # (database, edition, user, event, minute) → row id
+_unwritten: dict[tuple[str, int], int] = {}  # (database, row id) → attempts not written yet
 
 
 def audit_refusal(edition, user, namespace: str, event: str, target: Any, payload: dict) -> None:
-    """A refused socket event naming ``edition``. From someone who is not a member of it:
-    never its audit log (anyone could fill it), one log line per user per minute. From a
-    member: one "forbidden.attempt" row per (user, event, minute), whose ``count`` each
-    further attempt raises; written in its own transaction (the event's is rolled back)."""
-    is_member = db.session.scalar(
+    """A refused socket event naming ``edition``. From someone who is not a member of it
+    (or naming none): never its audit log (anyone could fill it), one log line per user per
+    minute. From a member: one "forbidden.attempt" row per (user, event, minute), written in
+    its own transaction (the event's is rolled back); each further attempt of that minute
+    raises its ``count``, written at most every ``REFUSALS_FLUSH_SECONDS`` (one commit, not
+    one per attempt: a member's flood does not make the database sync for each)."""
+    is_member = edition is not None and db.session.scalar(
         select(Membership.id).where(
             Membership.edition_id == edition.id, Membership.user_id == user.id
         )
     )
-    if is_member is None:
+    if not is_member:
         _log_outsider(edition, user, namespace, event)
         return
     reason = f"{namespace} {event}"
     minute = utcnow().replace(second=0, microsecond=0)
-    with _refusals, Session(db.engine) as session:
-        coalesced = session.scalar(
+    database = str(db.engine.url)
+    key = (database, edition.id, user.id, reason, minute)
+    if _counted_later(key):
+        return
+    with _first_refusals:  # this process's first of the minute: written now
+        if _counted_later(key):
+            return
+        _write_first_refusal(key, edition, user, namespace, event, target, payload)
+
+
+def _counted_later(key: tuple) -> bool:
+    """Count one more attempt on the row this process wrote for ``key``, if there is one;
+    the first attempt counted since the last write sends a writer on its way."""
+    with _refusals:
+        row = _refusal_rows.get(key)
+        if row is None:
+            return False
+        waiting = _unwritten.get((key[0], row))
+        _unwritten[(key[0], row)] = (waiting or 0) + 1
+    if waiting is None:
+        socketio.start_background_task(_write_refusals_later, current_app._get_current_object())
+    return True
+
+
+def _write_first_refusal(key, edition, user, namespace, event, target, payload) -> None:
+    _database, _edition, _user, reason, minute = key
+    with Session(db.engine) as session:
+        row = session.scalar(
             select(AuditEntry.id)
             .where(
                 AuditEntry.actor_id == user.id,
@@ -110,28 +143,56 @@ def audit_refusal(edition, user, namespace: str, event: str, target: Any, payloa
             .order_by(AuditEntry.id.desc())
             .limit(1)
         )
-        if coalesced is None:
-            session.add(
-                AuditEntry(
-                    edition_id=edition.id,
-                    actor_id=user.id,
-                    action=REFUSED,
-                    target_type=type(target).__name__.lower(),
-                    target_id=getattr(target, "id", None),
-                    reason=reason,
-                    before=None,
-                    after={"event": f"{namespace}:{event}", "payload": payload},
-                    count=1,
-                )
+        if row is None:
+            entry = AuditEntry(
+                edition_id=edition.id,
+                actor_id=user.id,
+                action=REFUSED,
+                target_type=type(target).__name__.lower(),
+                target_id=getattr(target, "id", None),
+                reason=reason,
+                before=None,
+                after={"event": f"{namespace}:{event}", "payload": payload},
+                count=1,
             )
-        else:  # the one update of the log (see AuditEntry): bypasses its append-only guard
-            session.execute(
-                update(AuditEntry)
-                .where(AuditEntry.id == coalesced)
-                .values(count=AuditEntry.count + 1)
-                .execution_options(synchronize_session=False)
-            )
+            session.add(entry)
+            session.flush()
+            row = entry.id
+        else:  # another process's row of this minute
+            _add_refusals(session, row, 1)
         session.commit()
+    with _refusals:
+        for known in [k for k in _refusal_rows if k[4] < minute]:
+            del _refusal_rows[known]
+        _refusal_rows.setdefault(key, row)
+
+
+def _add_refusals(session, row: int, attempts: int) -> None:
+    """The one update of the audit log (see AuditEntry): bypasses its append-only guard."""
+    session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.id == row)
+        .values(count=AuditEntry.count + attempts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _write_refusals_later(app) -> None:
+    """After ``REFUSALS_FLUSH_SECONDS``, write the attempts counted meanwhile."""
+    socketio.sleep(REFUSALS_FLUSH_SECONDS)
+    with app.app_context():
+        database = str(db.engine.url)
+        with _refusals:
+            due = {k: n for k, n in _unwritten.items() if k[0] == database}
+            for k in due:
+                del _unwritten[k]
+        try:
+            with Session(db.engine) as session:
+                for (_database, row), attempts in due.items():
+                    _add_refusals(session, row, attempts)
+                session.commit()
+        except Exception:
+            log.exception("could not write %d refused attempts", sum(due.values()))
 
 
 def _log_outsider(edition, user, namespace: str, event: str) -> None:
@@ -150,7 +211,7 @@ def _log_outsider(edition, user, namespace: str, event: str) -> None:
         namespace,
         event,
         user.id,
-        edition.slug,
+        edition.slug if edition is not None else "(none named)",
         int(seen[1]) if seen is not None else 0,
     )
 

@@ -27,6 +27,7 @@ from app.workshops.services import get_group
 from tests.collaboration.conftest import Editor, wait_until
 from tests.collaboration.serverproc import (
     GUNICORN,
+    UNLIMITED_BUDGETS,
     ServerProcess,
     environment,
     prepare_database,
@@ -157,7 +158,7 @@ hostile = st.one_of(
 @pytest.mark.slow
 def test_random_and_crafted_bytes_leave_the_server_alive_and_the_document_intact(instance):
     env, app = instance
-    server = ServerProcess(env, preexec_fn=_memory_cap)
+    server = ServerProcess({**env, "SOCKET_BUDGETS": UNLIMITED_BUDGETS}, preexec_fn=_memory_cap)
     editor = _editor(server, app)
     assert editor.type(None, "Texte à garder intact.")["ok"]
     sio = editor.sio
