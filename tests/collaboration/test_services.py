@@ -7,6 +7,7 @@ from app.collaboration.services import paper_of
 from app.core.errors import BadInput, NotFound
 from app.core.transactions import commit
 from tests.collaboration.conftest import wait_until
+from tests.collaboration.hostile import typed
 
 
 @pytest.fixture
@@ -125,23 +126,10 @@ def test_a_second_process_view_catches_up_from_the_database(app, intro, author):
     assert other_process.get(intro.id).text() == "Écrit par le processus A."
 
 
-def _typed(texts: list[str]) -> list[bytes]:
-    from pycrdt import Doc, Text
-
-    doc = Doc()
-    text = doc.get("markdown", type=Text)
-    updates = []
-    for value in texts:
-        before = doc.get_state()
-        text.insert(len(str(text).encode()), value)
-        updates.append(doc.get_update(before))
-    return updates
-
-
 def test_compaction_merges_every_row_it_deletes(intro):
     from pycrdt import Doc, Text
 
-    for update in _typed(["Été ", "à ", "Bamako."]):
+    for update in typed("Été ", "à ", "Bamako."):
         store.append(intro.id, update, None)
     commit()
     # A live document that applied none of them (another writer committed them).
@@ -156,16 +144,16 @@ def test_compaction_merges_every_row_it_deletes(intro):
 def test_row_ids_are_never_reused_after_a_compaction(intro):
     from pycrdt import Doc
 
-    ids = [store.append(intro.id, update, None) for update in _typed(["un ", "deux "])]
+    ids = [store.append(intro.id, update, None) for update in typed("un ", "deux ")]
     store.compact(intro.id, Doc().get_update(), version=None)
     commit()
-    assert store.append(intro.id, _typed(["trois"])[0], None) > ids[-1]
+    assert store.append(intro.id, typed("trois")[0], None) > ids[-1]
 
 
 def test_compaction_applies_again_only_the_rows_the_document_lacks(intro):
     from pycrdt import Doc, Text
 
-    updates = _typed(["Été ", "à ", "Bamako."])
+    updates = typed("Été ", "à ", "Bamako.")
     ids = [store.append(intro.id, update, None) for update in updates]
     commit()
     live = Doc()  # a live document that applied the first two rows only
