@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 from pycrdt import Doc
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.collaboration.models import SectionClient, SectionSnapshot, SectionUpdate
 from app.collaboration.yupdate import UpdateFormatError, parse_update
@@ -179,8 +181,12 @@ def compact(
     ``exclude`` (this transaction's own rows) stay in the log, and so do rows set aside
     (a row that cannot be merged is set aside here)."""
     writing()
+    _ensure_snapshot_row(section_id)
     current = db.session.scalar(
-        select(SectionSnapshot).where(SectionSnapshot.section_id == section_id).with_for_update()
+        select(SectionSnapshot)
+        .where(SectionSnapshot.section_id == section_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the row as locked, not as seen before
     )
     query = select(SectionUpdate.id, SectionUpdate.data).where(
         SectionUpdate.section_id == section_id, SectionUpdate.quarantined_at.is_(None)
@@ -192,11 +198,11 @@ def compact(
     # the raw updates); the previous snapshot is part of it: never lose what another
     # process merged.
     union = Doc()
-    if current is not None:
+    if current.version:
         union.apply_update(current.data)
     union.apply_update(state)
     unapplied, merged = [], []
-    if current is not None and current.version != version:
+    if current.version and current.version != version:
         unapplied.append(current.data)
     for row in rows:
         if row.id not in included:
@@ -206,11 +212,8 @@ def compact(
                 continue
             unapplied.append(row.data)
         merged.append(row.id)
-    if current is None:
-        current = SectionSnapshot(section_id=section_id, data=b"", version=0)
-        db.session.add(current)
     current.data = union.get_update()
-    current.version = (current.version or 0) + 1
+    current.version += 1
     current.updated_at = utcnow()
     for chunk in range(0, len(merged), 500):
         db.session.execute(
@@ -218,6 +221,26 @@ def compact(
         )
     db.session.flush()
     return Compacted(unapplied, len(current.data), current.version)
+
+
+_EMPTY = Doc().get_update()
+
+
+def _ensure_snapshot_row(section_id: int) -> None:
+    """The section's snapshot row, version 0 if new, inserted unless it exists: a row to
+    lock. Two processes compacting a section without a snapshot would otherwise both
+    insert one (``SELECT … FOR UPDATE`` locks nothing that does not exist yet); with this,
+    the second waits on the first's insert, then locks its row."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        statement = postgresql_insert(SectionSnapshot.__table__)
+    else:
+        statement = sqlite_insert(SectionSnapshot.__table__)
+    db.session.execute(
+        statement.values(
+            section_id=section_id, data=_EMPTY, version=0, updated_at=utcnow()
+        ).on_conflict_do_nothing(index_elements=["section_id"])
+    )
 
 
 def apply_checked(doc: Doc, data: bytes) -> str | None:

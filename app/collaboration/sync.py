@@ -29,6 +29,7 @@ from app.collaboration.yupdate import (
     ParsedUpdate,
     Reader,
     UpdateFormatError,
+    halves_of,
     parse_update,
     state_vector,
 )
@@ -90,12 +91,19 @@ class LiveDoc:
     log: list[int] | None = None  # [updates, bytes] in the log since the snapshot, if known
     read_at: float = -math.inf  # when (time.monotonic()) the database was last read
     probe: Doc | None = None  # this document plus the updates checked since (check_update)
+    halves: dict[int, set[int]] = field(default_factory=dict)  # yupdate.halves_of, all
 
     def _apply(self, data: bytes) -> None:
         self.doc.apply_update(data)
         self.changes += 1
+        self.note(halves_of(data))
         if self.probe is not None:
             self.probe.apply_update(data)
+
+    def note(self, halves: dict[int, set[int]]) -> None:
+        """Remember where the document's surrogate pairs are (no cut may fall there)."""
+        for client, clocks in halves.items():
+            self.halves.setdefault(client, set()).update(clocks)
 
     def applied_row(self, row_id: int, data: bytes) -> None:
         """Apply a stored row once (read back, or just committed by this process)."""
@@ -191,6 +199,7 @@ class Documents:
                     live.quarantined.add(row_id)
                     continue
                 live.changes += 1
+                live.note(halves_of(data))
                 if live.probe is not None:
                     live.probe.apply_update(data)
                 live.applied.add(row_id)
@@ -274,6 +283,8 @@ def check_update(live: LiveDoc, update: bytes, parsed: ParsedUpdate) -> None:
         lacks = parsed.missing(state)
         if lacks:
             raise Resync(f"this update needs what the server lacks: {', '.join(lacks[:3])}")
+        if _cuts_a_pair(live, parsed, state):
+            raise BadInput("this update cuts a character in two (inside a surrogate pair)")
         fresh = live.probe is None
         if fresh:
             live.probe = _probe(live)
@@ -288,6 +299,15 @@ def check_update(live: LiveDoc, update: bytes, parsed: ParsedUpdate) -> None:
             if reason == "pending":
                 raise Resync("this update would stay pending: sync again")
             raise BadInput(f"not a valid Yjs update ({reason})")
+        live.note(parsed.halves)  # the next update may cut what this one brings
+
+
+def _cuts_a_pair(live: LiveDoc, parsed: ParsedUpdate, state: dict[int, int]) -> bool:
+    """Whether applying the update would cut inside a surrogate pair (``halves_of``)."""
+    for client, clock in parsed.cuts_at(state):
+        if clock in live.halves.get(client, ()) or clock in parsed.halves.get(client, ()):
+            return True
+    return False
 
 
 def _probe(live: LiveDoc) -> Doc:

@@ -14,6 +14,8 @@ raises ``UpdateFormatError``.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -215,6 +217,20 @@ class ParsedUpdate:
     kinds: set[int] = field(default_factory=set)  # content kinds of its items
     parent_ids: bool = False  # an item names its parent by id (a nested type)
     parent_keys: bool = False  # an item is a map entry (it has a parent sub key)
+    # Where applying it cuts existing items: (client, clock) of the first unit after a cut
+    # (an origin's next unit, a right origin, the ends of a deleted range).
+    cuts: set[tuple[int, int]] = field(default_factory=set)
+    # client → clocks of the second UTF-16 unit of each character outside the BMP that its
+    # strings hold: no cut may fall there (``halves_of``).
+    halves: dict[int, set[int]] = field(default_factory=dict)
+
+    def cuts_at(self, state: dict[int, int]) -> set[tuple[int, int]]:
+        """Its cuts, and where yrs would cut its own structs that overlap ``state``."""
+        cuts = set(self.cuts)
+        for client, ranges in self.ranges.items():
+            known = state.get(client, 0)
+            cuts.update((client, known) for start, end in ranges if start < known < end)
+        return cuts
 
     def ends(self, state: dict[int, int]) -> dict[int, int]:
         """Each client's clock once this update is applied to a document at ``state``."""
@@ -258,18 +274,51 @@ class ParsedUpdate:
         }
 
 
-def parse_update(update: bytes) -> ParsedUpdate:
-    """Walk a Yjs v1 update whole, within the ``MAX_*`` bounds."""
+def _halves(text: str, clock: int) -> list[int]:
+    """The clocks of the second units of ``text``'s surrogate pairs, from ``clock``."""
+    halves = []
+    for char in text:
+        if ord(char) > 0xFFFF:
+            halves.append(clock + 1)
+            clock += 2
+        else:
+            clock += 1
+    return halves
+
+
+_ASTRAL_LEAD = re.compile(rb"[\xf0-\xf4]")  # how UTF-8 starts a character outside the BMP
+
+
+def halves_of(update: bytes) -> dict[int, set[int]]:
+    """``ParsedUpdate.halves`` of a stored update (a snapshot: no bound on its structs);
+    nothing to walk when no byte could start a character outside the BMP.
+
+    yrs cuts a string item at a UTF-16 offset but splits its UTF-8 text at the next
+    character boundary: a cut inside a surrogate pair leaves items whose lengths disagree
+    with their clocks, and clients that receive it then write structs that point to
+    themselves and never integrate (``benchmarks/fuzz_collab``). Such cuts are refused."""
+    if _ASTRAL_LEAD.search(update) is None:
+        return {}
+    try:
+        return parse_update(update, max_structs=None).halves
+    except UpdateFormatError:
+        return {}  # yrs applied it: what it holds, it holds; nothing to add
+
+
+def parse_update(update: bytes, *, max_structs: int | None = MAX_STRUCTS) -> ParsedUpdate:
+    """Walk a Yjs v1 update whole, within the ``MAX_*`` bounds (``max_structs`` None: a
+    stored update, whose size was bounded when it was accepted)."""
     reader = Reader(update)
     parsed = ParsedUpdate()
     structs_seen = 0
+    limit = max_structs if max_structs is not None else math.inf
     for _ in range(reader.count()):
         structs = reader.count()
         client = reader.client()
         clock = reader.clock()
         ranges = parsed.ranges.setdefault(client, [])
         structs_seen += structs
-        if structs_seen > MAX_STRUCTS:
+        if structs_seen > limit:
             raise UpdateFormatError("too many structs")
         for _ in range(structs):
             info = reader.byte()
@@ -277,10 +326,14 @@ def parse_update(update: bytes) -> ParsedUpdate:
             if kind in (GC, SKIP):
                 length = reader.clock()
             else:
-                if info & 0x80:  # origin
-                    parsed.references.add((reader.client(), reader.clock()))
-                if info & 0x40:  # right origin
-                    parsed.references.add((reader.client(), reader.clock()))
+                if info & 0x80:  # origin: the new item goes right after this unit
+                    origin = (reader.client(), reader.clock())
+                    parsed.references.add(origin)
+                    parsed.cuts.add((origin[0], origin[1] + 1))
+                if info & 0x40:  # right origin: right before this one
+                    right = (reader.client(), reader.clock())
+                    parsed.references.add(right)
+                    parsed.cuts.add(right)
                 if (info & 0xC0) == 0:  # parent info only when it cannot be copied
                     if reader.var_uint() == 1:
                         parsed.roots.add(reader.string())
@@ -294,6 +347,8 @@ def parse_update(update: bytes) -> ParsedUpdate:
                 length, text = _content(reader, kind)
                 if text is not None:
                     parsed.items.append(StringItem(client, clock, length))
+                    if length != len(text):
+                        parsed.halves.setdefault(client, set()).update(_halves(text, clock))
             if clock + length > MAX_CLOCK:
                 raise UpdateFormatError("clock out of range")
             if kind != SKIP and length:
@@ -308,8 +363,9 @@ def parse_update(update: bytes) -> ParsedUpdate:
                 if clock + length > MAX_CLOCK:
                     raise UpdateFormatError("clock out of range")
                 parsed.deleted.setdefault(client, []).append((clock, length))
+                parsed.cuts.update(((client, clock), (client, clock + length)))
                 ranges_seen += 1
-                if ranges_seen > MAX_STRUCTS:
+                if ranges_seen > limit:
                     raise UpdateFormatError("too many deleted ranges")
     if reader.pos != len(update):
         raise UpdateFormatError("bytes after the update")
@@ -318,7 +374,7 @@ def parse_update(update: bytes) -> ParsedUpdate:
 
 def read_update(update: bytes) -> tuple[list[StringItem], dict[int, list[tuple[int, int]]]]:
     """The string items of an update and its delete set (client → [(clock, length)])."""
-    parsed = parse_update(update)
+    parsed = parse_update(update, max_structs=None)  # a document's state: no bound
     return parsed.items, parsed.deleted
 
 

@@ -62,3 +62,18 @@ def typed(*texts: str, doc: Doc | None = None) -> list[bytes]:
 def sync_update(data: bytes) -> bytes:
     """A y-protocols sync-update message carrying ``data``."""
     return b"\x00\x02" + write_var_uint(len(data)) + data
+
+
+def string_after(text: str, origin: tuple[int, int], right: tuple[int, int] | None = None) -> bytes:
+    """A struct inserting ``text`` right after the unit ``origin`` (and before ``right``)."""
+    info = 4 | 0x80 | (0x40 if right else 0)
+    ids = var_uint(origin[0]) + var_uint(origin[1])
+    if right:
+        ids += var_uint(right[0]) + var_uint(right[1])
+    return bytes([info]) + ids + var_string(text)
+
+
+def deletes(client: int, *ranges: tuple[int, int]) -> bytes:
+    """A delete set of one client's ranges (clock, length)."""
+    body = b"".join(var_uint(clock) + var_uint(length) for clock, length in ranges)
+    return var_uint(1) + var_uint(client) + var_uint(len(ranges)) + body
