@@ -25,6 +25,7 @@ from pycrdt import Doc, Text, create_sync_message, handle_sync_message
 from app.collaboration import store
 from app.collaboration.yupdate import (
     DELETED,
+    MAX_RUN,
     STRING,
     ParsedUpdate,
     Reader,
@@ -269,6 +270,8 @@ def parse_section_update(update: bytes) -> ParsedUpdate:
         raise BadInput("a section holds only the text of its root 'markdown'")
     if parsed.parent_keys:
         raise BadInput("a section holds only the text of its root 'markdown'")
+    if parsed.longest_run > MAX_RUN:
+        raise BadInput(f"{parsed.longest_run} pieces of text in a row that make one")
     return parsed
 
 
