@@ -42,7 +42,7 @@ Printed: messages sent (by generator, with their replies), the slowest replies, 
 the server's peak RSS, server crashes (exit code or signal), stalls, hung replies, error
 events by code, honest edits acknowledged / refused / lost, diverged and unloadable sections,
 server RSS before and after (VmRSS), wall time. Exit code 1 on any crash, stall, unloadable
-or diverged section, or lost acknowledged edit.
+or diverged section, lost acknowledged edit, or RSS growth of 50 MB or more.
 
 ``--save-crashers DIR``: every message that crashed the server, hung it, made a section
 unloadable or was relayed to an honest client that could not apply it, as JSON (generator,
@@ -170,6 +170,7 @@ def _restore(value, buffers: list[bytes]):
 
 
 # Refusals that say "not now", not "never": a probe answered so proves nothing.
+RSS_TARGET_MB = 50  # the server's growth over a run (issue 11)
 TRANSIENT = frozenset({"rate_limited", "unavailable", "resync"})
 PACKET = re.compile(r"4([0-6])(?:(\d+)-)?(/[^,]*,)?(\d*)(.*)", re.S)
 
@@ -480,7 +481,14 @@ class Report:
         return sum(self.messages.values())
 
     def failed(self) -> bool:
-        return bool(self.crashes or self.stalls or self.unloadable or self.diverged or self.lost)
+        return bool(
+            self.crashes
+            or self.stalls
+            or self.unloadable
+            or self.diverged
+            or self.lost
+            or self.rss_after - self.rss_before >= RSS_TARGET_MB
+        )
 
 
 def _die_with_parent() -> None:
@@ -1400,7 +1408,8 @@ def print_report(report: Report, args) -> None:
     growth = report.rss_after - report.rss_before
     restarted = " (across restarts: not comparable)" if report.restarts else ""
     print(f"server RSS: {report.rss_before:.0f} MB before, {report.rss_after:.0f} MB after "
-          f"(+{growth:.0f} MB, target < 50), peak {report.rss_peak:.0f} MB{restarted}")  # fmt: skip
+          f"(+{growth:.0f} MB, target < {RSS_TARGET_MB}), "
+          f"peak {report.rss_peak:.0f} MB{restarted}")  # fmt: skip
     print(f"wall time: {report.wall:.1f} s")
     if report.saved:
         print(f"crashers saved: {len(report.saved)} in {args.save_crashers}")
