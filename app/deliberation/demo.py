@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.deliberation import services
+from app.deliberation.arguments import add_argument
+from app.deliberation.sources import add_source
 from app.workshops.demo import DEMO_EXTENSIONS
 
 SOURCES = (
@@ -35,11 +36,10 @@ SOURCES = (
 
 def add_demo_debate(edition, users) -> None:
     cost, plan, forum = (
-        services.add_source(edition, users["organisateur@demo.palabre"], **source)
-        for source in SOURCES
+        add_source(edition, users["organisateur@demo.palabre"], **source) for source in SOURCES
     )
     q1, q2 = edition.questions[0], edition.questions[1]
-    state = services.add_argument(
+    state = add_argument(
         edition,
         users["gouvernement1@demo.palabre"],
         question=q1,
@@ -47,7 +47,7 @@ def add_demo_debate(edition, users) -> None:
         text="Une coupure peut être **légale** si une loi la prévoit, pour une durée "
         "limitée et sous le contrôle d'un juge.",
     )
-    services.add_argument(
+    add_argument(
         edition,
         users["societe1@demo.palabre"],
         question=None,
@@ -56,7 +56,7 @@ def add_demo_debate(edition, users) -> None:
         text="Même prévue par une loi, une coupure générale n'est ni **nécessaire** ni "
         "**proportionnée** : elle prive tout le monde d'information.",
     )
-    business = services.add_argument(
+    business = add_argument(
         edition,
         users["prive1@demo.palabre"],
         question=q2,
@@ -65,7 +65,7 @@ def add_demo_debate(edition, users) -> None:
         "emplois s'arrêtent avec le réseau.",
         cited=[(cost.id, "", "")],
     )
-    services.add_argument(
+    add_argument(
         edition,
         users["gouvernement2@demo.palabre"],
         question=None,
@@ -75,7 +75,7 @@ def add_demo_debate(edition, users) -> None:
         "dépendance aux liaisons internationales.",
         cited=[(plan.id, "", "")],
     )
-    services.add_argument(
+    add_argument(
         edition,
         users["societe2@demo.palabre"],
         question=q2,

@@ -15,10 +15,12 @@ from __future__ import annotations
 from app.core import access
 from app.core.errors import BadInput
 from app.core.sockets import namespace, socket_event
-from app.deliberation import services
+from app.deliberation import moderation
+from app.deliberation.arguments import get_argument
+from app.deliberation.rooms import NAMESPACE, room
+from app.deliberation.threads import get_question
 from app.workshops import services as workshops
 
-NAMESPACE = services.NAMESPACE
 namespace(NAMESPACE)
 
 
@@ -31,11 +33,11 @@ def _address(payload: dict, key: str):
 
 
 def _question(payload: dict):
-    return services.get_question(*_address(payload, "question"))
+    return get_question(*_address(payload, "question"))
 
 
 def _argument(payload: dict):
-    return services.get_argument(*_address(payload, "argument"))
+    return get_argument(*_address(payload, "argument"))
 
 
 def _text(payload: dict, key: str) -> str:
@@ -48,17 +50,17 @@ def _text(payload: dict, key: str) -> str:
 @socket_event(NAMESPACE, "watch", permission="debate.read_question", target=_question)
 def watch(user, question, payload):
     notice = {"question": question.id}
-    access.enter(services.room(question), "debate.read_question", question, notice)
+    access.enter(room(question), "debate.read_question", question, notice)
 
 
 @socket_event(NAMESPACE, "unwatch", permission="debate.read_question", target=_question)
 def unwatch(user, question, payload):
-    access.leave(services.room(question))
+    access.leave(room(question))
 
 
 @socket_event(NAMESPACE, "moderate", permission="debate.moderate", target=_argument)
 def moderate(user, argument, payload):
-    services.moderate(
+    moderation.moderate(
         argument,
         user,
         _text(payload, "operation"),

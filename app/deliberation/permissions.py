@@ -16,7 +16,8 @@ from datetime import timedelta
 from app.core.authz import rule
 from app.core.models import utcnow
 from app.deliberation.models import Argument
-from app.workshops.models import DebateMode, Role
+from app.extensions import db
+from app.workshops.models import DebateMode, Edition, Role
 from app.workshops.permissions import is_staff, role_in
 from app.workshops.services import membership_of
 
@@ -116,9 +117,6 @@ def may_read_source(user, source) -> bool:
 
 
 def source_edition(source):
-    from app.extensions import db
-    from app.workshops.models import Edition
-
     return db.session.get(Edition, source.edition_id)
 
 

@@ -9,19 +9,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.orm import Session
 
-from app.collaboration.services import paper_of
+from app.collaboration.services import paper_of, resolve_section
 from app.core import authz
 from app.core.templating import edition_link
 from app.core.transactions import attempt
-from app.deliberation import maps, services
+from app.deliberation import arguments, maps, marks, sources, threads
+from app.deliberation import moderation as moderating
 from app.deliberation.models import Kind
+from app.deliberation.paper import insert_into_paper
 from app.deliberation.permissions import debate_mode
-from app.extensions import db
-from app.facilitation.models import AuditEntry
+from app.facilitation.audit import record_refusal
 from app.workshops import services as workshops
 from app.workshops import uploads
+from app.workshops.views import edition_for as _edition
 
 bp = Blueprint("deliberation", __name__)
 
@@ -38,15 +39,9 @@ KIND_LABELS = {
 }
 
 
-def _edition(slug: str, action: str):
-    edition = workshops.get_edition(slug)
-    authz.require(current_user, action, edition)
-    return edition
-
-
 def _argument(slug: str, argument_id: int, action: str):
     edition = workshops.get_edition(slug)
-    argument = services.get_argument(edition, argument_id)
+    argument = arguments.get_argument(edition, argument_id)
     authz.require(current_user, action, argument)
     return edition, argument
 
@@ -90,7 +85,7 @@ def _thread_context(edition, question) -> dict:
         "question": question,
         "kinds": KIND_LABELS,
         "reply_kinds": [k for k in Kind if k != Kind.CLAIM],
-        "sources": services.sources(edition),
+        "sources": sources.sources(edition),
         "may_write": authz.can(current_user, "debate.write", edition),
         "may_moderate": authz.can(current_user, "debate.moderate", edition),
         "groups": {g.id: g for g in edition.groups},
@@ -110,7 +105,7 @@ def _thread_context(edition, question) -> dict:
     return {
         **ctx,
         "ctx": ctx,
-        "nodes": services.thread(question, current_user, **filters),
+        "nodes": threads.thread(question, current_user, **filters),
         "filters": filters,
         "mode": debate_mode(edition),
     }
@@ -129,7 +124,7 @@ def index(slug: str):
 @login_required
 def question(slug: str, number: int):
     edition = _edition(slug, "debate.read")
-    found = services.get_question(edition, number)
+    found = threads.get_question(edition, number)
     return render_template("deliberation/question.html", **_thread_context(edition, found))
 
 
@@ -137,7 +132,7 @@ def question(slug: str, number: int):
 @login_required
 def thread_fragment(slug: str, number: int):
     edition = _edition(slug, "debate.read")
-    found = services.get_question(edition, number)
+    found = threads.get_question(edition, number)
     return render_template("deliberation/_thread.html", **_thread_context(edition, found))
 
 
@@ -148,7 +143,7 @@ def argument_fragment(slug: str, argument_id: int):
     when the /debate channel says that argument changed."""
     edition, argument = _argument(slug, argument_id, "debate.read_argument")
     context = _thread_context(edition, argument.question)
-    context["nodes"] = services.thread(argument.question, current_user, root_id=argument.id)
+    context["nodes"] = threads.thread(argument.question, current_user, root_id=argument.id)
     if not context["nodes"]:
         abort(404)
     return render_template("deliberation/_fragment.html", **context)
@@ -166,13 +161,13 @@ def history(slug: str, argument_id: int):
         "deliberation/history.html",
         edition=edition,
         argument=argument,
-        revisions=services.revisions(argument),
+        revisions=arguments.revisions(argument),
     )
 
 
 def _map_svg(edition, question):
     return maps.render(
-        services.thread(question, current_user),
+        threads.thread(question, current_user),
         {g.id: g for g in edition.groups},
         url_for("deliberation.question", slug=edition.slug, number=question.position),
     )
@@ -182,7 +177,7 @@ def _map_svg(edition, question):
 @login_required
 def map_view(slug: str, number: int):
     edition = _edition(slug, "debate.read")
-    found = services.get_question(edition, number)
+    found = threads.get_question(edition, number)
     return render_template(
         "deliberation/map.html", edition=edition, question=found, svg=_map_svg(edition, found)
     )
@@ -193,7 +188,7 @@ def map_view(slug: str, number: int):
 def map_fragment(slug: str, number: int):
     """The map alone, fetched again by the map page when the question changes."""
     edition = _edition(slug, "debate.read")
-    found = services.get_question(edition, number)
+    found = threads.get_question(edition, number)
     return Response(str(_map_svg(edition, found)), mimetype="image/svg+xml")
 
 
@@ -207,14 +202,14 @@ def _cited() -> list[tuple]:
 @login_required
 def add(slug: str, number: int):
     edition = _edition(slug, "debate.write")
-    found = services.get_question(edition, number)
+    found = threads.get_question(edition, number)
     parent_id = request.form.get("parent", type=int)
-    parent = services.get_argument(edition, parent_id) if parent_id else None
+    parent = arguments.get_argument(edition, parent_id) if parent_id else None
     kind = request.form.get("kind", Kind.CLAIM)
     created = []
     attempt(
         lambda: created.append(
-            services.add_argument(
+            arguments.add_argument(
                 edition,
                 current_user,
                 question=found,
@@ -233,7 +228,7 @@ def add(slug: str, number: int):
 def edit(slug: str, argument_id: int):
     edition, argument = _argument(slug, argument_id, "debate.edit")
     if request.method == "POST" and attempt(
-        lambda: services.edit_argument(argument, current_user, request.form.get("text", ""))
+        lambda: arguments.edit_argument(argument, current_user, request.form.get("text", ""))
     ):
         return _back(argument)
     return render_template(
@@ -246,7 +241,7 @@ def edit(slug: str, argument_id: int):
 def delete(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.delete")
     question = argument.question
-    attempt(lambda: services.delete_argument(argument), _("The argument is deleted."))
+    attempt(lambda: arguments.delete_argument(argument), _("The argument is deleted."))
     return _back(question=question)
 
 
@@ -255,7 +250,7 @@ def delete(slug: str, argument_id: int):
 def mark(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.mark")
     value = request.form.get("value", type=int)
-    attempt(lambda: services.set_mark(argument, current_user, value))
+    attempt(lambda: marks.set_mark(argument, current_user, value))
     return _back(argument)
 
 
@@ -264,7 +259,7 @@ def mark(slug: str, argument_id: int):
 def report(slug: str, argument_id: int):
     _edition, argument = _argument(slug, argument_id, "debate.report")
     attempt(
-        lambda: services.report(argument, current_user, request.form.get("reason", "")),
+        lambda: moderating.report(argument, current_user, request.form.get("reason", "")),
         _("Thank you: the facilitators will look at it."),
     )
     return _back(argument)
@@ -274,44 +269,35 @@ def report(slug: str, argument_id: int):
 @login_required
 def insert(slug: str, argument_id: int):
     edition, argument = _argument(slug, argument_id, "debate.insert")
-    from app.collaboration.services import resolve_section
-
     key = request.form.get("section", "")
     group = workshops.membership_of(current_user, edition).group
 
     def work():
         section = resolve_section(f"{edition.slug}/{group.slug}/{key}")
         authz.require(current_user, "section.edit", section)
-        services.insert_into_paper(argument, section, current_user)
+        insert_into_paper(argument, section, current_user)
 
     attempt(work, _("The argument is in your paper, with its sources."))
     return _back(argument)
 
 
 def _forbidden_attempt(edition, argument, operation: str) -> None:
-    """Log a refused moderation request in its own transaction (the request's one is
-    rolled back with the 403), as the /debate channel does for a forged event."""
-    with Session(db.engine) as session:
-        session.add(
-            AuditEntry(
-                edition_id=edition.id,
-                actor_id=current_user.id,
-                action="forbidden.attempt",
-                target_type="argument",
-                target_id=argument.id,
-                reason=f"HTTP {request.method} {request.path}"[:300],
-                before=None,
-                after={"operation": str(operation)[:40]},
-            )
-        )
-        session.commit()
+    """Audit a refused moderation request (its own transaction: the request's is rolled
+    back with the 403), as the /debate channel does for a forged event."""
+    record_refusal(
+        edition,
+        current_user,
+        argument,
+        reason=f"HTTP {request.method} {request.path}"[:300],
+        after={"operation": str(operation)[:40]},
+    )
 
 
 @bp.route("/editions/<slug>/arguments/<int:argument_id>/moderate", methods=["GET", "POST"])
 @login_required
 def moderate(slug: str, argument_id: int):
     edition = workshops.get_edition(slug)
-    argument = services.get_argument(edition, argument_id)
+    argument = arguments.get_argument(edition, argument_id)
     if not authz.can(current_user, "debate.moderate", argument):
         if request.method == "POST" and workshops.membership_of(current_user, edition):
             _forbidden_attempt(edition, argument, request.form.get("operation", ""))
@@ -321,10 +307,10 @@ def moderate(slug: str, argument_id: int):
             "deliberation/edit.html", edition=edition, argument=argument, moderator=True
         )
     operation = request.form.get("operation", "")
-    if operation not in services.OPERATIONS:
+    if operation not in moderating.OPERATIONS:
         abort(400)
     attempt(
-        lambda: services.moderate(
+        lambda: moderating.moderate(
             argument,
             current_user,
             operation,
@@ -344,8 +330,8 @@ def moderation(slug: str):
     return render_template(
         "deliberation/moderation.html",
         edition=edition,
-        reports=services.open_reports(edition),
-        hidden=services.hidden_arguments(edition),
+        reports=moderating.open_reports(edition),
+        hidden=moderating.hidden_arguments(edition),
     )
 
 
@@ -353,8 +339,8 @@ def moderation(slug: str):
 @login_required
 def close_report(slug: str, report_id: int):
     edition = _edition(slug, "debate.moderate")
-    entry = services.get_report(edition, report_id)
-    attempt(lambda: services.close_report(entry, current_user), _("Report closed."))
+    entry = moderating.get_report(edition, report_id)
+    attempt(lambda: moderating.close_report(entry, current_user), _("Report closed."))
     return redirect(url_for("deliberation.moderation", slug=slug))
 
 
@@ -372,7 +358,7 @@ def library(slug: str):
                 upload = uploads.save_upload(
                     edition, current_user, "source", file.filename, file.read()
                 )
-            services.add_source(
+            sources.add_source(
                 edition,
                 current_user,
                 title=request.form.get("title", ""),
@@ -388,7 +374,7 @@ def library(slug: str):
     return render_template(
         "deliberation/library.html",
         edition=edition,
-        sources=services.sources(edition),
+        sources=sources.sources(edition),
         may_add=authz.can(current_user, "source.add", edition),
     )
 
@@ -397,11 +383,11 @@ def library(slug: str):
 @login_required
 def source(slug: str, source_id: int):
     edition = _edition(slug, "debate.read")
-    found = services.get_source(edition, source_id)
+    found = sources.get_source(edition, source_id)
     return render_template(
         "deliberation/source.html",
         edition=edition,
         source=found,
-        arguments=services.citing_arguments(found),
+        arguments=sources.citing_arguments(found),
         kinds=KIND_LABELS,
     )

@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 from app import create_app
 from app.config import TestConfig
 from app.core.transactions import commit
-from app.deliberation import services
+from app.deliberation.arguments import add_argument
 from app.server import serve_in_thread
 from app.workshops.demo import load_demo
 from tests.browser_support import launch_chromium, log_in_page
@@ -53,7 +53,7 @@ def build(edition) -> None:
     for n in range(ARGUMENTS):
         author = rng.choice(participants)
         if n % 10 == 0 or not made:
-            argument = services.add_argument(
+            argument = add_argument(
                 edition,
                 author,
                 question=question,
@@ -65,7 +65,7 @@ def build(edition) -> None:
             kind = rng.choice(["support", "oppose", "question"])
             if parent.kind in ("support", "oppose") and rng.random() < 0.3:
                 kind = "rebut"
-            argument = services.add_argument(
+            argument = add_argument(
                 edition,
                 author,
                 question=None,

@@ -1,7 +1,7 @@
 import pytest
 
 from app.core.transactions import commit
-from app.deliberation import services
+from app.deliberation.arguments import add_argument
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def users(demo):
 @pytest.fixture
 def claim(demo, q1, users):
     """A fresh Government thesis on question 1."""
-    argument = services.add_argument(
+    argument = add_argument(
         demo,
         users["gouvernement1@demo.palabre"],
         question=q1,
@@ -30,7 +30,7 @@ def claim(demo, q1, users):
 
 @pytest.fixture
 def reply(demo, claim, users):
-    argument = services.add_argument(
+    argument = add_argument(
         demo,
         users["societe1@demo.palabre"],
         question=None,

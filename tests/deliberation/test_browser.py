@@ -4,7 +4,9 @@ reaches the participant's page at once, and an argument goes into the paper's ed
 import pytest
 
 from app.core.transactions import commit
-from app.deliberation import services
+from app.deliberation.arguments import add_argument
+from app.deliberation.moderation import hide, restore
+from app.deliberation.sources import sources
 from tests.browser_support import log_in_page
 
 pytestmark = pytest.mark.browser
@@ -109,11 +111,11 @@ def test_a_facilitator_hides_an_argument_and_the_participant_sees_the_placeholde
 
 
 def test_a_restore_from_the_server_reaches_the_page(live_server, demo, browser, claim):
-    services.hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
+    hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
     commit()
     participant = _page(browser, live_server.base_url, "prive1@demo.palabre")
     participant.wait_for_selector(f"#a{claim.id} > article .placeholder")
-    services.restore(claim, demo.users["facilitateur@demo.palabre"])
+    restore(claim, demo.users["facilitateur@demo.palabre"])
     commit()
     participant.wait_for_selector(f"#a{claim.id} > article .argument-text", timeout=10000)
 
@@ -124,7 +126,7 @@ def test_the_map_zooms_and_redraws_live(live_server, demo, browser, claim):
     width = float(page.get_attribute("svg.argument-map", "width"))
     page.click(".map-tools button[data-action=in]")
     assert float(page.get_attribute("svg.argument-map", "width")) > width
-    reply = services.add_argument(
+    reply = add_argument(
         demo,
         demo.users["societe1@demo.palabre"],
         question=None,
@@ -140,8 +142,8 @@ def test_the_map_zooms_and_redraws_live(live_server, demo, browser, claim):
 def test_a_member_inserts_an_argument_into_the_paper_and_a_co_author_sees_it(
     live_server, demo, browser
 ):
-    source = services.sources(demo)[0]
-    argument = services.add_argument(
+    source = sources(demo)[0]
+    argument = add_argument(
         demo,
         demo.users["gouvernement1@demo.palabre"],
         question=demo.questions[0],

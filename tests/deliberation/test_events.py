@@ -4,7 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.core.transactions import commit
-from app.deliberation import services
+from app.deliberation.arguments import add_argument, delete_argument, edit_argument
+from app.deliberation.marks import set_mark
+from app.deliberation.moderation import hide, merge, restore, toggle
 from app.extensions import db
 from app.facilitation.models import AuditEntry
 from tests.collaboration.conftest import wait_until
@@ -22,7 +24,7 @@ def _watcher(socketio_client, user):
 
 def test_a_watcher_hears_of_a_new_argument(demo, socketio_client):
     _sio, events = _watcher(socketio_client, demo.users["prive1@demo.palabre"])
-    argument = services.add_argument(
+    argument = add_argument(
         demo,
         demo.users["societe1@demo.palabre"],
         question=demo.questions[0],
@@ -36,7 +38,7 @@ def test_a_watcher_hears_of_a_new_argument(demo, socketio_client):
 
 def test_a_reply_names_its_parent(demo, socketio_client, claim):
     _sio, events = _watcher(socketio_client, demo.users["prive1@demo.palabre"])
-    reply = services.add_argument(
+    reply = add_argument(
         demo,
         demo.users["societe1@demo.palabre"],
         question=None,
@@ -50,16 +52,14 @@ def test_a_reply_names_its_parent(demo, socketio_client, claim):
 
 
 CHANGES = {
-    "edited": lambda d, a, r: services.edit_argument(
-        a, d.users["gouvernement1@demo.palabre"], "Nouveau."
-    ),
-    "marked": lambda d, a, r: services.set_mark(a, d.users["prive2@demo.palabre"], 1),
-    "hidden": lambda d, a, r: services.hide(a, d.users["facilitateur@demo.palabre"], "hors sujet"),
-    "pinned": lambda d, a, r: services.toggle(a, d.users["facilitateur@demo.palabre"], "pinned"),
-    "locked": lambda d, a, r: services.toggle(a, d.users["facilitateur@demo.palabre"], "locked"),
-    "deleted": lambda d, a, r: services.delete_argument(a),
-    "merged": lambda d, a, r: services.merge(
-        services.add_argument(
+    "edited": lambda d, a, r: edit_argument(a, d.users["gouvernement1@demo.palabre"], "Nouveau."),
+    "marked": lambda d, a, r: set_mark(a, d.users["prive2@demo.palabre"], 1),
+    "hidden": lambda d, a, r: hide(a, d.users["facilitateur@demo.palabre"], "hors sujet"),
+    "pinned": lambda d, a, r: toggle(a, d.users["facilitateur@demo.palabre"], "pinned"),
+    "locked": lambda d, a, r: toggle(a, d.users["facilitateur@demo.palabre"], "locked"),
+    "deleted": lambda d, a, r: delete_argument(a),
+    "merged": lambda d, a, r: merge(
+        add_argument(
             d, d.users["prive1@demo.palabre"], question=a.question, kind="claim", text="Doublon"
         ),
         a,
@@ -77,10 +77,10 @@ def test_a_second_client_hears_each_change(demo, socketio_client, claim, reply, 
 
 
 def test_a_restore_reaches_watchers(demo, socketio_client, claim):
-    services.hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
+    hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
     commit()
     _sio, events = _watcher(socketio_client, demo.users["prive1@demo.palabre"])
-    services.restore(claim, demo.users["facilitateur@demo.palabre"], "erreur")
+    restore(claim, demo.users["facilitateur@demo.palabre"], "erreur")
     commit()
     assert wait_until(
         lambda: (
@@ -97,7 +97,7 @@ def test_watchers_of_another_question_hear_nothing(demo, socketio_client):
     events = []
     sio.on("changed", events.append, namespace="/debate")
     sio.call("watch", {**WATCH, "question": 2}, namespace="/debate")
-    services.add_argument(
+    add_argument(
         demo,
         demo.users["societe1@demo.palabre"],
         question=demo.questions[0],
@@ -152,7 +152,7 @@ def test_a_forged_moderation_by_a_participant_is_refused_and_logged(demo, socket
 
 
 def test_a_moderation_of_a_hidden_argument_gets_a_clear_error(demo, socketio_client, claim):
-    services.hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
+    hide(claim, demo.users["facilitateur@demo.palabre"], "hors sujet")
     commit()
     moderator = socketio_client(demo.users["facilitateur@demo.palabre"], namespaces=("/debate",))
     ack = moderator.call(

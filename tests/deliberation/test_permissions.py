@@ -4,7 +4,7 @@ import pytest
 
 from app.core import authz
 from app.core.transactions import commit
-from app.deliberation import services
+from app.deliberation.moderation import hide
 from app.workshops.models import DebateMode
 
 ROLES = {
@@ -68,7 +68,7 @@ def test_only_the_author_edits_and_deletes(claim, users):
 
 
 def test_a_hidden_argument_is_no_longer_editable_by_its_author(claim, users):
-    services.hide(claim, users["facilitateur@demo.palabre"], "hors sujet")
+    hide(claim, users["facilitateur@demo.palabre"], "hors sujet")
     assert not authz.can(users["gouvernement1@demo.palabre"], "debate.edit", claim)
 
 

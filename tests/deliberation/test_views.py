@@ -1,6 +1,9 @@
 import re
 
 from app.core.transactions import commit
+from app.deliberation.arguments import add_argument
+from app.deliberation.moderation import hide
+from app.deliberation.sources import add_source, sources
 from app.workshops.models import DebateMode
 
 Q1 = "/editions/malisig-2023/debate/q1"
@@ -142,9 +145,7 @@ def test_an_unknown_moderation_operation_is_a_400(demo, client_for, claim):
 
 
 def test_merging_through_the_form_moves_the_replies(demo, client_for, claim, reply, users):
-    from app.deliberation import services
-
-    duplicate = services.add_argument(
+    duplicate = add_argument(
         demo, users["prive1@demo.palabre"], question=demo.questions[0], kind="claim", text="Bis"
     )
     commit()
@@ -156,9 +157,7 @@ def test_merging_through_the_form_moves_the_replies(demo, client_for, claim, rep
 
 
 def test_the_fragment_of_a_hidden_argument_shows_others_a_placeholder(demo, client_for, claim):
-    from app.deliberation import services
-
-    services.hide(claim, demo.users["facilitateur@demo.palabre"], "propos blessants")
+    hide(claim, demo.users["facilitateur@demo.palabre"], "propos blessants")
     commit()
     other = client_for(demo.users["prive1@demo.palabre"]).get(f"{ARGS}/{claim.id}")
     author = client_for(demo.users["gouvernement1@demo.palabre"]).get(f"{ARGS}/{claim.id}")
@@ -168,9 +167,7 @@ def test_the_fragment_of_a_hidden_argument_shows_others_a_placeholder(demo, clie
 
 def test_the_fragment_of_another_editions_argument_is_a_404(demo, client_for, create_edition):
     create_edition("autre")
-    from app.deliberation import services
-
-    argument = services.add_argument(
+    argument = add_argument(
         demo,
         demo.users["prive1@demo.palabre"],
         question=demo.questions[0],
@@ -207,9 +204,7 @@ def test_a_twenty_thousand_character_argument_is_refused_with_a_message(demo, cl
 
 
 def test_a_citation_of_another_editions_source_is_refused(demo, client_for, create_edition):
-    from app.deliberation import services
-
-    foreign = services.add_source(create_edition("autre"), None, title="Ailleurs")
+    foreign = add_source(create_edition("autre"), None, title="Ailleurs")
     commit()
     client = client_for(demo.users["prive1@demo.palabre"])
     client.post(
@@ -232,9 +227,7 @@ def test_hostile_text_is_escaped_in_the_map(demo, client_for):
 
 
 def test_a_source_page_lists_the_arguments_citing_it(demo, client_for):
-    from app.deliberation import services
-
-    source = services.sources(demo)[0]
+    source = sources(demo)[0]
     page = client_for(demo.users["public@demo.palabre"]).get(
         f"/editions/malisig-2023/library/{source.id}"
     )
