@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 
 from app.core.markdown import clean_text
 
+from .content import (
+    paper_properties,
+    parse_sections,
+    section_heading,
+    source_runs,
+    synthesis_properties,
+)
 from .labels import format_date, kind_label, labels
 from .mdtree import (
     Block,
@@ -24,8 +31,8 @@ from .mdtree import (
     split_lead_in,
 )
 from .model import Argument, GroupDeliverable, Synthesis
-from .pptx_writer import DeckWriter, Item, truncate_runs
-from .word import parse_sections, section_heading
+from .pptx_fit import Item, truncate_runs
+from .pptx_writer import DeckWriter
 
 __all__ = ["condense", "group_pptx", "synthesis_pptx"]
 
@@ -274,19 +281,11 @@ def group_pptx(deliverable: GroupDeliverable) -> bytes:
         )
         deck.bullet_slides(lab["notes"], items, notes)
     if deliverable.sources:
-        from .word import _source_runs
-
-        items = [Item(_source_runs(s)) for s in deliverable.sources]
-        notes = "\n".join(plain(_source_runs(s)) for s in deliverable.sources)
+        items = [Item(source_runs(s)) for s in deliverable.sources]
+        notes = "\n".join(plain(source_runs(s)) for s in deliverable.sources)
         deck.bullet_slides(lab["sources"], items, notes)
     deck.closing_slide(lab["thanks"], f"{lab['questions']}  —  {group.name}")
-    deck.properties(
-        title=f"{ed.title} — {group.name}",
-        author=group.name,
-        subject=ed.title,
-        keywords=f"{ed.title}; {group.name}",
-        created=deliverable.generated_at,
-    )
+    deck.package.properties(**paper_properties(deliverable))
     return deck.to_bytes()
 
 
@@ -372,11 +371,5 @@ def synthesis_pptx(s: Synthesis) -> bytes:
             arg_notes = "\n".join(plain(i.runs) for i in arg_items)
             deck.bullet_slides(f"{label} — {lab['exchanges']}", arg_items, arg_notes)
     deck.closing_slide(lab["thanks"], lab["questions"])
-    deck.properties(
-        title=f"{ed.title} — {lab['synthesis']}",
-        author=ed.title,
-        subject=lab["synthesis"],
-        keywords=f"{ed.title}; {lab['synthesis']}",
-        created=s.generated_at,
-    )
+    deck.package.properties(**synthesis_properties(s, lab))
     return deck.to_bytes()

@@ -1,4 +1,4 @@
-"""Words the exports write themselves (French and English), and small shared helpers."""
+"""Words the exports write themselves (French and English), their dates and file names."""
 
 from __future__ import annotations
 
@@ -74,7 +74,6 @@ _LABELS = {
         "stakeholder": "Stakeholder",
     },
 }
-_REGIONS = {"fr": "fr-FR", "en": "en-US", "pt": "pt-PT", "ar": "ar-SA", "es": "es-ES"}
 _MONTHS_FR = [
     "janvier",
     "février",
@@ -93,14 +92,6 @@ _MONTHS_FR = [
 
 def labels(language: str) -> dict[str, str]:
     return _LABELS.get(language.split("-")[0].lower(), _LABELS["fr"])
-
-
-def lang_tag(language: str) -> str:
-    """ "fr" → "fr-FR" (what w:lang and a:rPr/@lang expect)."""
-    language = (language or "fr").strip()
-    if "-" in language:
-        return language
-    return _REGIONS.get(language.lower(), f"{language.lower()}-{language.upper()}")
 
 
 def kind_label(kind: str, language: str) -> str:
@@ -122,59 +113,3 @@ def ascii_stem(text: str, fallback: str = "export") -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     stem = re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
     return stem[:60].rstrip("-") or fallback
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def hex_colour(value: str, default: str = "1F6FB2") -> str:
-    """ "#1f6fb2" → "1F6FB2"; anything else → the default."""
-    v = (value or "").strip().lstrip("#")
-    if len(v) == 3:
-        v = "".join(c * 2 for c in v)
-    return v.upper() if re.fullmatch(r"[0-9a-fA-F]{6}", v) else default
-
-
-def readable_on(colour_hex: str) -> str:
-    """Black or white, whichever reads better on the given background."""
-    r, g, b = (int(colour_hex[i : i + 2], 16) / 255 for i in (0, 2, 4))
-
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-    return "000000" if lum > 0.4 else "FFFFFF"
-
-
-_APP_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'extended-properties"><Application>Palabre</Application><DocSecurity>0</DocSecurity>'
-    "</Properties>"
-)
-
-
-def set_core_properties(
-    core, package, *, lang: str, title: str, author: str, subject: str, keywords: str, created
-) -> None:
-    """Our own document properties: python-docx/pptx templates leak their author, comments,
-    a 2013 date and their name as the application; replace every one of them."""
-    from app.core.markdown import clean_text
-
-    when = created or now_utc()
-    core.title = clean_text(title)[:255]
-    core.author = clean_text(author)[:255]
-    core.subject = clean_text(subject)[:255]
-    core.keywords = clean_text(keywords)[:255]
-    core.comments = ""
-    core.category = ""
-    core.last_modified_by = "Palabre"
-    core.revision = 1
-    core.created = when
-    core.modified = when
-    core.language = lang
-    rels = package.rels if hasattr(package, "rels") else package._rels  # docx / pptx
-    for rel in rels.values():
-        if rel.reltype.endswith("/extended-properties") and not rel.is_external:
-            rel.target_part._blob = _APP_XML.encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.authz import rule
+from app.exports.services import is_published
 from app.workshops.models import Role
 from app.workshops.permissions import is_staff, role_in
 from app.workshops.services import membership_of
@@ -11,8 +12,6 @@ from app.workshops.services import membership_of
 @rule("export.group")
 def may_export_group(user, group) -> bool:
     """Members of the group, facilitators and organizers; everyone once it is published."""
-    from app.exports.services import is_published
-
     membership = membership_of(user, group.edition)
     if membership is None:
         return False

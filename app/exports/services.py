@@ -1,17 +1,23 @@
-"""From the database to the export layer's plain data (the only impure module here).
+"""From the database to the export layer's plain data (the only module reading models).
 
-``group_deliverable`` and ``edition_synthesis`` read the models and the live papers and
-build :mod:`app.exports.model` objects; the pure writers then turn them into bytes.
+``group_deliverable`` and ``edition_synthesis`` read the models, the live papers and the
+debate and build :mod:`app.exports.model` objects; the pure writers then turn them into
+bytes. Exports is the top area: it imports the areas it reads (collaboration, deliberation,
+workshops) at module level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from app.collaboration.models import PaperVisibility
-from app.collaboration.services import paper_of
+from app.collaboration.services import paper_of, section_text
+from app.deliberation.models import Argument
+from app.deliberation.threads import visible_arguments
 from app.exports import model
 from app.exports.synthesis import synthesis_from_deliverables
+from app.extensions import db
 from app.workshops import services as workshops
 from app.workshops import uploads
 from app.workshops.models import Role, UploadKind
@@ -47,12 +53,6 @@ def export_group(group) -> model.Group:
     )
 
 
-def _section_text(section) -> str:
-    from app.collaboration.services import section_text
-
-    return section_text(section)
-
-
 def export_sections(group) -> tuple[model.Section, ...]:
     paper = paper_of(group)
     intro, conclusion = SECTION_TITLES.get(group.edition.language, SECTION_TITLES["fr"])
@@ -68,7 +68,7 @@ def export_sections(group) -> tuple[model.Section, ...]:
             model.Section(
                 key=section.key,
                 title=title,
-                markdown=_section_text(section),
+                markdown=section_text(section),
                 number=number,
                 summary=getattr(section, "summary", None) or None,
             )
@@ -76,18 +76,46 @@ def export_sections(group) -> tuple[model.Section, ...]:
     return tuple(sections)
 
 
-def _debate(edition, group) -> tuple[tuple[model.Source, ...], tuple[model.Argument, ...]]:
-    """The group's cited sources and its arguments of the debate, when the debate exists."""
-    try:
-        from app.deliberation.services import export_debate
-    except ImportError:
-        return (), ()
-    return export_debate(edition, group)
+def export_debate(edition, group) -> tuple[tuple[model.Source, ...], tuple[model.Argument, ...]]:
+    """The group's arguments (with the replies they got, six levels deep) and the sources
+    they cite, for the annex and bibliography of its Word document. What still stands in
+    the map is the debate's rule (``visible_arguments``); this only turns it into data."""
+    arguments = list(db.session.scalars(visible_arguments(edition).order_by(Argument.id)))
+    children = defaultdict(list)
+    for a in arguments:
+        children[a.parent_id].append(a)
+    names = {g.id: g.name for g in edition.groups}
+    cited_sources = {}
+
+    def build(a, depth: int = 0) -> model.Argument:
+        for citation in a.citations:
+            cited_sources[citation.source_id] = citation.source
+        return model.Argument(
+            id=a.id,
+            question=a.question.position,
+            kind=a.kind,
+            text=a.text,
+            author=a.author.name if a.author else "",
+            group=names.get(a.group_id, ""),
+            citations=tuple(
+                model.Citation(source_id=c.source_id, page=c.page, quote=c.quote)
+                for c in a.citations
+            ),
+            children=tuple(build(c, depth + 1) for c in children[a.id]) if depth < 6 else (),
+        )
+
+    own = {a.id for a in arguments if a.group_id == group.id}
+    roots = [build(a) for a in arguments if a.id in own and a.parent_id not in own]
+    sources = tuple(
+        model.Source(id=s.id, title=s.title, author=s.author, year=s.year, url=s.url, note=s.note)
+        for s in sorted(cited_sources.values(), key=lambda s: s.title)
+    )
+    return sources, tuple(roots)
 
 
 def group_deliverable(group, *, edition_data: model.Edition | None = None, images=None):
     edition = group.edition
-    sources, arguments = _debate(edition, group)
+    sources, arguments = export_debate(edition, group)
     return model.GroupDeliverable(
         edition=edition_data or export_edition(edition),
         group=export_group(group),

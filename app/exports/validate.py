@@ -7,7 +7,10 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+import docx
+import pptx
 from PIL import Image, UnidentifiedImageError
+from pptx.enum.shapes import PP_PLACEHOLDER
 
 from .errors import ExportInputError
 
@@ -29,6 +32,7 @@ _MAX_UNCOMPRESSED = 200 * 1024 * 1024
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 _DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+_TITLE_TYPES = frozenset({PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE})
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,6 @@ def check_reference_docx(data: bytes) -> None:
     fr, en = "Le document de référence Word", "The reference Word document"
     _check_zip(data, fr, en, _DOCX_MAIN)
     try:
-        import docx
-
         doc = docx.Document(io.BytesIO(data))
         doc.styles  # noqa: B018 - parses styles.xml
         if doc.element.body is None:
@@ -141,8 +143,6 @@ def check_pptx_template(data: bytes) -> None:
     fr, en = "Le modèle PowerPoint", "The PowerPoint template"
     _check_zip(data, fr, en, _PPTX_MAIN)
     try:
-        import pptx
-
         prs = pptx.Presentation(io.BytesIO(data))
         layouts = list(prs.slide_layouts)
         has_title = any(
@@ -164,12 +164,3 @@ def check_pptx_template(data: bytes) -> None:
             f"{fr} doit contenir une disposition « Titre et contenu » (titre + texte).",
             f"{en} must contain a 'Title and Content' layout (title + body placeholder).",
         )
-
-
-def _title_types() -> frozenset:
-    from pptx.enum.shapes import PP_PLACEHOLDER
-
-    return frozenset({PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE})
-
-
-_TITLE_TYPES = _title_types()

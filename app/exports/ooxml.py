@@ -1,0 +1,146 @@
+"""What the Word and the PowerPoint writers share of Office Open XML.
+
+Namespaces, WordprocessingML element helpers, colours, fonts, language tags, the hygiene
+of a package someone else made (thumbnail, external links) and the document properties:
+python-docx and python-pptx each expose these a little differently, the rules are ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from lxml import etree
+
+from app.core.markdown import clean_text, is_safe_link
+
+__all__ = [
+    "A_NS",
+    "CODE_FONT",
+    "P_NS",
+    "R_ID",
+    "R_NS",
+    "W_NS",
+    "XML_SPACE",
+    "drop_package_relationships",
+    "drop_unsafe_relationships",
+    "hex_colour",
+    "lang_tag",
+    "readable_on",
+    "set_core_properties",
+    "w_sub",
+    "w_tag",
+]
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
+R_ID = f"{{{R_NS}}}id"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+#: the monospace font of inline code and code blocks, in documents and decks alike
+CODE_FONT = "Courier New"
+
+_W = f"{{{W_NS}}}"
+_R = f"{{{R_NS}}}"
+_REGIONS = {"fr": "fr-FR", "en": "en-US", "pt": "pt-PT", "ar": "ar-SA", "es": "es-ES"}
+_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'extended-properties"><Application>Palabre</Application><DocSecurity>0</DocSecurity>'
+    "</Properties>"
+)
+
+
+# ---------------------------------------------------------------------- elements
+def w_tag(tag: str) -> str:
+    """``"p"`` → ``"{…wordprocessingml…}p"``, the name lxml wants."""
+    return _W + tag
+
+
+def w_sub(parent, tag: str, **attrs) -> etree._Element:
+    """A ``w:`` child of ``parent`` with ``w:`` attributes (``rid`` becomes ``r:id``)."""
+    el = etree.SubElement(parent, _W + tag)
+    for k, v in attrs.items():
+        el.set(_R + "id" if k == "rid" else _W + k, str(v))
+    return el
+
+
+# ---------------------------------------------------------------------- values
+def lang_tag(language: str) -> str:
+    """ "fr" → "fr-FR" (what w:lang and a:rPr/@lang expect)."""
+    language = (language or "fr").strip()
+    if "-" in language:
+        return language
+    return _REGIONS.get(language.lower(), f"{language.lower()}-{language.upper()}")
+
+
+def hex_colour(value: str, default: str = "1F6FB2") -> str:
+    """ "#1f6fb2" → "1F6FB2"; anything else → the default."""
+    v = (value or "").strip().lstrip("#")
+    if len(v) == 3:
+        v = "".join(c * 2 for c in v)
+    return v.upper() if re.fullmatch(r"[0-9a-fA-F]{6}", v) else default
+
+
+def readable_on(colour_hex: str) -> str:
+    """Black or white, whichever reads better on the given background."""
+    r, g, b = (int(colour_hex[i : i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return "000000" if lum > 0.4 else "FFFFFF"
+
+
+# ---------------------------------------------------------------------- packages
+def _package_rels(package):
+    return package.rels if hasattr(package, "rels") else package._rels  # docx / pptx
+
+
+def drop_package_relationships(package, *, external: bool) -> None:
+    """Drop the package's thumbnail (a picture of the template, not of what we write) and,
+    when ``external``, every external relationship of someone else's template."""
+    rels = _package_rels(package)
+    for rid, rel in list(rels.items()):
+        if rel.reltype.endswith("/thumbnail") or (external and rel.is_external):
+            rels.pop(rid)
+
+
+def drop_unsafe_relationships(part) -> set[str]:
+    """Drop a template part's external relationships other than http(s)/mailto
+    (attachedTemplate, linked images, file: links…); returns their ids, so the elements
+    pointing at them can go too."""
+    rels = getattr(part, "rels", None)
+    bad: set[str] = set()
+    if rels is not None:
+        for rid, rel in list(rels.items()):
+            if rel.is_external and not is_safe_link(rel.target_ref):
+                bad.add(rid)
+                rels.pop(rid)
+    return bad
+
+
+def set_core_properties(
+    document, *, lang: str, title: str, author: str, subject: str, keywords: str, created
+) -> None:
+    """Our own properties for a python-docx Document or python-pptx Presentation: their
+    templates leak their author, comments, a 2013 date and their name as the application;
+    replace every one of them."""
+    core = document.core_properties
+    when = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    core.title = clean_text(title)[:255]
+    core.author = clean_text(author)[:255]
+    core.subject = clean_text(subject)[:255]
+    core.keywords = clean_text(keywords)[:255]
+    core.comments = ""
+    core.category = ""
+    core.last_modified_by = "Palabre"
+    core.revision = 1
+    core.created = when
+    core.modified = when
+    core.language = lang
+    for rel in _package_rels(document.part.package).values():
+        if rel.reltype.endswith("/extended-properties") and not rel.is_external:
+            rel.target_part._blob = _APP_XML.encode()
