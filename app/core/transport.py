@@ -18,6 +18,7 @@ import contextlib
 import queue
 import threading
 import time
+from socket import SHUT_RDWR
 from typing import Any
 
 import simple_websocket
@@ -191,6 +192,14 @@ class FairServer(simple_websocket.Server):
         self.held_until = now + seconds
         return True
 
+    def abort(self) -> None:
+        """Cut the TCP connection: a writer blocked on a client that reads nothing (a
+        flooder held back) and the reader both stop at once."""
+        self.released.set()
+        self.room.set()
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(SHUT_RDWR)
+
     def wait_while_held(self) -> None:
         while not self.released.is_set() and (left := self.held_until - time.monotonic()) > 0:
             self.released.wait(left)
@@ -210,6 +219,9 @@ class FairServer(simple_websocket.Server):
         if not self.room.is_set() and len(self.input_buffer) < self.MAX_WAITING:
             self.room.set()
         return message
+
+
+TURN_SECONDS = 0.0001  # a bursting connection's pause between two messages (one loop round)
 
 
 def fair_reads(base: type) -> type:
@@ -233,7 +245,11 @@ def fair_reads(base: type) -> type:
             return ret
 
         def wait(self):
-            time.sleep(0)
+            # The others' turn. While more of this connection's messages wait, through the
+            # event loop's poll (a timer, not a callback: under gevent, callbacks queued
+            # meanwhile run before any socket is polled, so a burst's handlers would run
+            # back to back, tens of milliseconds, while every other editor waits).
+            time.sleep(TURN_SECONDS if self.ws.input_buffer else 0)
             self.ws.wait_while_held()
             if getattr(self.app, "__self__", None) is not None and self.app.__self__.closed:
                 return None  # closed by the server: the rest is not read
@@ -252,14 +268,20 @@ def hold_then_close(eio, eio_sid: str, seconds: float) -> None:
     """Read nothing more from this Engine.IO connection, then close it after ``seconds``
     (``app.core.budgets``: a flood): its client, held back by TCP meanwhile, cannot start
     over at once, and what it sent is dropped unread."""
-    socket = eio.sockets.get(eio_sid)
-    reader = getattr(socket, "palabre_reader", None)
+    connection = eio.sockets.get(eio_sid)
+    reader = getattr(connection, "palabre_reader", None)
     if reader is not None and not reader.hold(seconds):
         return  # already on its way out
 
     def close() -> None:
         eio.sleep(seconds if reader is not None else 0)
-        eio.disconnect(eio_sid)
+        if connection is not None:
+            # Not Engine.IO's ``disconnect``: it waits for the writer to send what is
+            # queued, to a client that may read nothing.
+            connection.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+            eio.sockets.pop(eio_sid, None)
+        if reader is not None:
+            reader.abort()
 
     eio.start_background_task(close)
 
