@@ -73,14 +73,29 @@ class Guards:
         self.checking = threading.Lock()
         self.again = False
 
-    def enter(self, namespace: str, sid: str, session_id: str, room: str, guard: Guard) -> None:
+    def enter(
+        self,
+        namespace: str,
+        sid: str,
+        session_id: str,
+        room: str,
+        guard: Guard,
+        seen: int | None = None,
+    ) -> None:
+        """Hold ``room`` for the socket; ``seen``: the access generation the decision to
+        let it in was made under (the socket event's), if known. A re-check that ran for a
+        later generation before the socket was held here did not see it: it runs again
+        (else a join straddling a change would keep the room until the next change)."""
         with self.lock:
             held = self.sockets.setdefault((namespace, sid), Held(session_id))
             held.rooms[room] = guard
             start = not self.watching
             self.watching = True
+            missed = seen is not None and self.generation is not None and seen < self.generation
         if start:
             socketio.start_background_task(self._watch)
+        if missed:
+            socketio.start_background_task(self.recheck)
 
     def leave(self, namespace: str, sid: str, room: str) -> None:
         with self.lock:
@@ -127,8 +142,9 @@ class Guards:
             self.checking.release()
 
     def _recheck(self) -> None:
-        self.generation = authz.open_generation()
-        with self.lock:
+        generation = authz.open_generation()
+        with self.lock:  # with the sockets it checks: ``enter`` tells what it did not see
+            self.generation = generation
             held = [
                 (key, value.session_id, dict(value.rooms)) for key, value in self.sockets.items()
             ]
@@ -185,7 +201,8 @@ def enter(room: str, permission: str | None, target: Any = None, notice: dict | 
     join_room(room)
     guard = Guard(permission, keep(target) if target is not None else None, notice or {})
     session_id = str(session.get("_user_id") or "")
-    guards().enter(request.namespace, request.sid, session_id, room, guard)
+    seen = authz.current_generation()  # what the event's decisions were made under
+    guards().enter(request.namespace, request.sid, session_id, room, guard, seen)
 
 
 def leave(room: str) -> None:
