@@ -10,8 +10,10 @@ from app.accounts.services import end_all_sessions
 from app.collaboration.models import PaperVisibility
 from app.collaboration.services import paper_of
 from app.core.transactions import commit
-from app.deliberation import services as debate
-from app.facilitation import services as facilitation
+from app.deliberation.arguments import add_argument
+from app.deliberation.models import Kind
+from app.facilitation.phases import set_current_phase
+from app.workshops.memberships import move_member, remove_member
 from app.workshops.services import get_group, membership_of
 from tests.collaboration.conftest import Editor, wait_until
 
@@ -49,14 +51,14 @@ def test_a_member_moved_to_another_group_stops_receiving_the_paper(demo, listene
     assert wait_until(lambda: "avant" in listener.value())
     ibrahim = demo.users["gouvernement2@demo.palabre"]
     membership = membership_of(ibrahim, demo)
-    facilitation.move_member(membership, get_group(demo, "secteur-prive"), _organizer(demo))
+    move_member(membership, get_group(demo, "secteur-prive"), _organizer(demo))
     commit()
     _stops_receiving(listener, writer)
 
 
 def test_a_member_removed_from_the_edition_stops_receiving_the_paper(demo, listener, writer):
     ibrahim = demo.users["gouvernement2@demo.palabre"]
-    facilitation.remove_member(membership_of(ibrahim, demo), _organizer(demo))
+    remove_member(membership_of(ibrahim, demo), _organizer(demo))
     commit()
     _stops_receiving(listener, writer)
 
@@ -84,11 +86,11 @@ def test_a_paper_closed_again_stops_reaching_another_group(demo, socketio_client
 def test_a_phase_that_closes_the_other_papers_stops_their_readers(demo, socketio_client, writer):
     opened = next(p for p in demo.phases if p.read_other_papers)
     closed = next(p for p in demo.phases if not p.read_other_papers and p.write_own_paper)
-    facilitation.set_current_phase(demo, opened.key, _organizer(demo))
+    set_current_phase(demo, opened.key, _organizer(demo))
     commit()
     reader = Editor(socketio_client(demo.users["prive1@demo.palabre"]), SECTION)
     assert reader.join()["ok"]
-    facilitation.set_current_phase(demo, closed.key, _organizer(demo))
+    set_current_phase(demo, closed.key, _organizer(demo))
     commit()
     assert wait_until(lambda: any(a.get("removed") for a in reader.access), timeout=1.0)
 
@@ -105,12 +107,12 @@ def test_a_removed_member_stops_hearing_the_debate(demo, socketio_client):
         "watch", {"edition": demo.slug, "question": question.position}, namespace="/debate"
     )
     assert ack["ok"]
-    facilitation.remove_member(membership_of(ibrahim, demo), _organizer(demo))
+    remove_member(membership_of(ibrahim, demo), _organizer(demo))
     commit()
     assert wait_until(lambda: any(a.get("removed") for a in access), timeout=1.0)
     author = demo.users["gouvernement1@demo.palabre"]
-    debate.add_argument(
-        demo, author, question=question, kind=debate.Kind.CLAIM, text="Une thèse après le départ."
+    add_argument(
+        demo, author, question=question, kind=Kind.CLAIM, text="Une thèse après le départ."
     )
     commit()
     assert not wait_until(lambda: heard, timeout=0.5)
@@ -123,7 +125,7 @@ def test_a_member_moved_stops_hearing_their_former_group_room(demo, socketio_cli
     sio.on("access", access.append, namespace="/live")
     assert sio.call("join", {"edition": demo.slug}, namespace="/live")["ok"]
     membership = membership_of(ibrahim, demo)
-    facilitation.move_member(membership, get_group(demo, "secteur-prive"), _organizer(demo))
+    move_member(membership, get_group(demo, "secteur-prive"), _organizer(demo))
     commit()
     assert wait_until(
         lambda: (

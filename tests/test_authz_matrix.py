@@ -94,6 +94,7 @@ HTTP = {
     ("facilitation.dashboard_target", "POST"): STAFF,
     ("facilitation.members", "GET"): ORGANIZER,
     ("facilitation.member_action", "POST"): ORGANIZER,
+    ("facilitation.member_role", "POST"): ORGANIZER,
     ("collaboration.paper", "GET"): GROUP,
     ("collaboration.authorship", "GET"): GROUP,
     ("collaboration.checkpoints", "GET"): GROUP,
@@ -182,9 +183,12 @@ def matrix_world(app, create_user, create_edition, add_member):
 
     from app.collaboration import services as collaboration
     from app.core.models import utcnow
-    from app.deliberation import services as deliberation
+    from app.deliberation.arguments import add_argument
+    from app.deliberation.moderation import report
+    from app.deliberation.sources import add_source
     from app.extensions import db
-    from app.facilitation import services as facilitation
+    from app.facilitation.announcements import send_announcement
+    from app.facilitation.locks import schedule_lock
     from app.workshops import services as workshops
     from app.workshops.uploads import save_upload
 
@@ -202,18 +206,18 @@ def matrix_world(app, create_user, create_edition, add_member):
     victim = add_member(edition, "participant", "gouvernement")
     invitation, token = workshops.create_invitation(edition, role="observer", max_uses=500)
     upload = save_upload(edition, organizer, "image", "carte.png", _png())
-    lock = facilitation.schedule_lock(edition, organizer, "all", at=utcnow() + timedelta(days=1))
-    announcement = facilitation.send_announcement(edition, organizer, "Bienvenue")
+    lock = schedule_lock(edition, organizer, "all", at=utcnow() + timedelta(days=1))
+    announcement = send_announcement(edition, organizer, "Bienvenue")
     question = edition.questions[0]
-    argument = deliberation.add_argument(
+    argument = add_argument(
         edition, users["participant"], question=question, kind="claim", text="Thèse"
     )
     # A reply keeps the argument in place (as "deleted") once its author deletes it.
-    deliberation.add_argument(
+    add_argument(
         edition, users["other"], question=question, kind="oppose", text="Non", parent=argument
     )
-    entry = deliberation.report(argument, users["other"], "Hors sujet")
-    source = deliberation.add_source(edition, organizer, title="Rapport Access Now")
+    entry = report(argument, users["other"], "Hors sujet")
+    source = add_source(edition, organizer, title="Rapport Access Now")
     section = collaboration.paper_of(workshops.get_group(edition, "gouvernement")).sections[0]
     checkpoint = collaboration.create_checkpoint(section, organizer, name="v1")
     db.session.commit()

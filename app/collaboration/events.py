@@ -59,7 +59,13 @@ def join(user, section, payload):
     sync.documents().get(section.id)  # refuse now if the stored document cannot be read
     # Held while the user may read it: the socket leaves at once when that ends.
     notice = {"section": section.address, "readonly": True}
-    access.enter(services.section_room(section), "section.read", section, notice)
+    access.enter(
+        services.section_room(section),
+        "section.read",
+        section,
+        notice,
+        on_leave=lambda sid: _left(sid, section.id, section.address),
+    )
     _connection(request.sid).sections[section.id] = section.address
     return {"ok": True, "readonly": not authz.can(user, "section.edit", section)}
 
@@ -67,9 +73,7 @@ def join(user, section, payload):
 @socket_event(NAMESPACE, "leave", permission="collab.leave", target=_section)
 def leave(user, section, payload):
     access.leave(services.section_room(section))
-    connection = _connection(request.sid)
-    connection.sections.pop(section.id, None)
-    _announce_gone(section.id, section.address, connection.awareness.pop(section.id, {}))
+    _left(request.sid, section.id, section.address)
 
 
 @socket_event(NAMESPACE, "sync", permission="section.read", target=_section)
@@ -147,6 +151,13 @@ def on_awareness(user, section, payload):
         skip_sid=request.sid,
         namespace=NAMESPACE,
     )
+
+
+def _left(sid: str, section_id: int, address: str) -> None:
+    """Taken out of a section's room (access ended): the others stop seeing its cursor."""
+    connection = _connection(sid)
+    connection.sections.pop(section_id, None)
+    _announce_gone(section_id, address, connection.awareness.pop(section_id, {}))
 
 
 def _announce_gone(section_id: int, address: str, clients: dict[int, int]) -> None:

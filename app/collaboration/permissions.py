@@ -61,7 +61,7 @@ def section_is_locked(section: Section) -> bool:
 def _scheduled_lock_in_force(section: Section) -> bool:
     """A lock scheduled for a deadline counts from that moment (facilitation): a decision
     made before it is not reused after it."""
-    from app.facilitation.services import earliest_scheduled_lock
+    from app.facilitation.locks import earliest_scheduled_lock
 
     at = earliest_scheduled_lock(section)
     if at is None:

@@ -25,12 +25,15 @@ from app.collaboration import presence, store, sync
 from app.collaboration.models import Checkpoint, Paper, Section, SectionUpdate
 from app.collaboration.writer import BatchWriter, Job
 from app.collaboration.yupdate import ParsedUpdate, UpdateFormatError, live_characters_by_client
-from app.core import authz
+from app.core import authz, signals
 from app.core.errors import BadInput, Forbidden, NotFound
 from app.core.models import utcnow
+from app.core.ordering import renumber
+from app.core.sockets import user_room
 from app.core.transactions import after_commit, transaction_state
 from app.extensions import db, socketio
-from app.workshops.models import Membership, StakeholderGroup
+from app.workshops.models import Edition, Membership, StakeholderGroup
+from app.workshops.services import members
 
 NAMESPACE = "/collab"
 ADDRESS_RE = re.compile(
@@ -68,21 +71,21 @@ def sync_paper_outline(group) -> Paper:
         if section not in wanted:
             db.session.delete(section)
     db.session.flush()
-    # Two steps so that the (paper, key) unique constraint never sees a duplicate.
-    for index, section in enumerate(wanted):
-        section.key = f"tmp-{index}"
-        section.position = -index - 1
-        db.session.add(section)
-    db.session.flush()
     last = len(wanted) - 1
-    for index, section in enumerate(wanted):
-        section.position = index
-        section.key = (
-            "introduction" if index == 0 else "conclusion" if index == last else f"q{index}"
-        )
-    db.session.flush()
+    renumber(
+        wanted,
+        start=0,
+        key=lambda n: "introduction" if n == 0 else "conclusion" if n == last else f"q{n}",
+    )
     db.session.expire(paper, ["sections"])
     return paper
+
+
+@signals.outline_changed.connect
+def _follow_outline(_app, *, edition, **_what) -> None:
+    """Questions or groups changed (workshops): every paper of the edition follows."""
+    for group in edition.groups:
+        sync_paper_outline(group)
 
 
 # --- addressing ---------------------------------------------------------------------------
@@ -99,8 +102,6 @@ def section_room(section: Section | SectionRef | int) -> str:
 
 def resolve_section(address) -> Section:
     """The section named ``<edition-slug>/<group-slug>/<section-key>``."""
-    from app.workshops.models import Edition, StakeholderGroup
-
     if not isinstance(address, str):
         raise BadInput(_("A section is named edition/group/section."))
     match = ADDRESS_RE.fullmatch(address)
@@ -543,9 +544,6 @@ def notify_access_changed(sections) -> None:
     Sent to each member's personal room (``user:<id>``), so it reaches their sockets on
     every server process; the server refuses writes from the next message anyway.
     """
-    from app.core.sockets import user_room
-    from app.workshops.services import members
-
     for section in sections:
         address = section_address(section)
         for membership in members(section.paper.group.edition):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class Guard:
     permission: str | None  # None: the room holds while the session does
     target: Any  # an ``authz.Ref`` or a ``Row``
     notice: dict  # what the socket hears when it leaves the room
+    on_leave: Callable[[str], None] | None = None  # called with the sid once it has left
 
 
 @dataclass
@@ -164,6 +166,11 @@ class Guards:
                     socketio.emit(
                         "access", {**guard.notice, "removed": True}, to=sid, namespace=namespace
                     )
+                    if guard.on_leave is not None:
+                        try:
+                            guard.on_leave(sid)
+                        except Exception:
+                            log.exception("after leaving %s", room)
 
     def _end_session(self, namespace: str, sid: str) -> None:
         self.forget(namespace, sid)
@@ -195,11 +202,19 @@ def keep(target: Any) -> Any:
     return Row(type(target), target.id)
 
 
-def enter(room: str, permission: str | None, target: Any = None, notice: dict | None = None):
+def enter(
+    room: str,
+    permission: str | None,
+    target: Any = None,
+    notice: dict | None = None,
+    on_leave: Callable[[str], None] | None = None,
+):
     """Join ``room`` (in a socket event or connect handler) for as long as the user may
-    ``permission`` on ``target``; ``notice``: what the socket hears when that ends."""
+    ``permission`` on ``target``; ``notice``: what the socket hears when that ends, and
+    ``on_leave(sid)`` what its namespace does then (presence gone, say)."""
     join_room(room)
-    guard = Guard(permission, keep(target) if target is not None else None, notice or {})
+    kept = keep(target) if target is not None else None
+    guard = Guard(permission, kept, notice or {}, on_leave)
     session_id = str(session.get("_user_id") or "")
     seen = authz.current_generation()  # what the event's decisions were made under
     guards().enter(request.namespace, request.sid, session_id, room, guard, seen)

@@ -225,9 +225,11 @@ def _session_user_id() -> int | None:
 def _connect_handler(ns: Namespace) -> Callable[..., Any]:
     def connect(auth: Any = None) -> bool:
         try:
+            # Before the user: a logout committed meanwhile is then rechecked (``access``).
+            authz.open_generation()
             user = _user()
         except Exception as error:
-            if not database_unavailable(error):
+            if not (isinstance(error, Unavailable) or database_unavailable(error)):
                 raise
             return _connect_without_database(ns, error)
         finally:

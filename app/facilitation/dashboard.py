@@ -18,9 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.collaboration import services as collaboration
 from app.collaboration.models import Paper, Section
+from app.collaboration.permissions import section_is_locked
+from app.deliberation.stats import debate_stats
 from app.extensions import db
-from app.facilitation import integration, services
+from app.facilitation import presence, settings
 from app.workshops.models import Edition, Membership, Role, StakeholderGroup
 
 WORD_RE = re.compile(r"\w[\w’'-]*", re.UNICODE)
@@ -57,7 +60,7 @@ CACHE_SIZE = 4096
 
 
 def section_figures(section: Section) -> SectionFigures:
-    last = integration.section_last_activity(section)
+    last = collaboration.section_last_activity(section)
     key = (section.id, last.isoformat() if last else None)
     with _cache_lock:
         cached = _cache.get(key)
@@ -65,9 +68,9 @@ def section_figures(section: Section) -> SectionFigures:
             _cache.move_to_end(key)
             return cached
     figures = SectionFigures(
-        words=count_words(integration.section_text(section)),
+        words=count_words(collaboration.section_text(section)),
         last_activity=last,
-        authorship={int(k): int(v) for k, v in integration.authorship(section).items()},
+        authorship={int(k): int(v) for k, v in collaboration.authorship(section).items()},
     )
     with _cache_lock:
         _cache[key] = figures
@@ -162,11 +165,9 @@ def _unanswered(stats: dict | None) -> dict[str, int]:
 
 
 def build(edition: Edition) -> Dashboard:
-    from app.collaboration.permissions import section_is_locked
-
-    target = services.settings_of(edition).target_words
-    online = services.online(edition)
-    stats = integration.debate_stats(edition)
+    target = settings.settings_of(edition).target_words
+    online = presence.online(edition)
+    stats = debate_stats(edition)
     counts = _member_counts(stats)
     unanswered = _unanswered(stats)
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from app.core.models import utcnow
 from app.extensions import db
-from app.facilitation import services
+from app.facilitation.announcements import send_announcement
+from app.facilitation.phases import set_deadline
 from app.workshops.demo import DEMO_EXTENSIONS
 
 WELCOME = (
@@ -24,8 +25,8 @@ def add_demo_content(edition, users_by_email) -> None:
         deadline = (utcnow() + timedelta(days=5)).replace(
             hour=18, minute=0, second=0, microsecond=0
         )
-        services.set_deadline(phase, deadline, facilitator)
-    services.send_announcement(edition, facilitator, WELCOME)
+        set_deadline(phase, deadline, facilitator)
+    send_announcement(edition, facilitator, WELCOME)
 
 
 if add_demo_content not in DEMO_EXTENSIONS:

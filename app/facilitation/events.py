@@ -13,12 +13,25 @@ from typing import Any
 
 from flask import request
 
+from app.collaboration.permissions import section_is_locked
 from app.core import access, authz, sockets
 from app.core.errors import BadInput
 from app.extensions import db
-from app.facilitation import live, services
+from app.facilitation import live, members  # noqa: F401 - members hears membership changes
+from app.facilitation.announcements import (
+    announcement_payload,
+    get_announcement,
+    mark_read,
+    send_announcement,
+    unread_announcements,
+)
+from app.facilitation.audit import audit_refusal
+from app.facilitation.locks import apply_due_locks, schedules_payload
+from app.facilitation.models import LivePresence
+from app.facilitation.phases import phase_payload
+from app.facilitation.presence import presence_join, presence_leave, presence_touch
 from app.workshops.models import Edition, Role
-from app.workshops.services import get_edition, membership_of
+from app.workshops.services import get_edition, get_group, membership_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +46,7 @@ def _edition(payload: dict) -> Edition:
 
 
 def _announcement(payload: dict):
-    return services.get_announcement(payload.get("announcement"))
+    return get_announcement(payload.get("announcement"))
 
 
 @sockets.socket_event(live.NAMESPACE, "join", permission="edition.view", target=_edition)
@@ -50,8 +63,8 @@ def join(user, edition: Edition, payload: dict) -> dict:
             live.group_room(membership.group_id), "group.hear", membership.group, group_notice
         )
     page = payload.get("page") if isinstance(payload.get("page"), str) else "page"
-    services.presence_join(request.sid, user, edition, page)
-    services.apply_due_locks(edition=edition)
+    presence_join(request.sid, user, edition, page)
+    apply_due_locks(edition=edition)
     live.emit("presence", {"reason": "join"}, live.staff_room(edition.id))
     own = _own_paper(membership)
     return {
@@ -59,11 +72,9 @@ def join(user, edition: Edition, payload: dict) -> dict:
         "group": membership.group.slug if membership.group else None,
         "paper": own.id if own else None,
         "locked": _all_locked(own) if own else None,
-        "phase": services.phase_payload(edition),
-        "unread": [
-            services.announcement_payload(a) for a in services.unread_announcements(user, edition)
-        ],
-        **services.schedules_payload(edition),
+        "phase": phase_payload(edition),
+        "unread": [announcement_payload(a) for a in unread_announcements(user, edition)],
+        **schedules_payload(edition),
     }
 
 
@@ -73,20 +84,18 @@ def _own_paper(membership):
 
 
 def _all_locked(paper) -> bool:
-    from app.collaboration.permissions import section_is_locked
-
     return bool(paper.sections) and all(section_is_locked(s) for s in paper.sections)
 
 
 @sockets.socket_event(live.NAMESPACE, "ping", permission="edition.view", target=_edition)
 def ping(user, edition: Edition, payload: dict) -> dict:
-    services.presence_touch(request.sid)
-    return {"ok": True, "phase": services.phase_payload(edition)}
+    presence_touch(request.sid)
+    return {"ok": True, "phase": phase_payload(edition)}
 
 
 @sockets.socket_event(live.NAMESPACE, "read", permission="announcement.read", target=_announcement)
 def read(user, announcement, payload: dict) -> dict:
-    services.mark_read(user, [announcement])
+    mark_read(user, [announcement])
     return {"ok": True}
 
 
@@ -94,26 +103,22 @@ def read(user, announcement, payload: dict) -> dict:
 def announce(user, edition: Edition, payload: dict) -> dict:
     group = None
     if payload.get("group"):
-        from app.workshops.services import get_group
-
         if not isinstance(payload["group"], str):
             raise BadInput("group: a short name")
         group = get_group(edition, payload["group"])
     body = payload.get("body")
     if not isinstance(body, str):
         raise BadInput("body: text")
-    announcement = services.send_announcement(edition, user, body, group)
+    announcement = send_announcement(edition, user, body, group)
     return {"ok": True, "id": announcement.id}
 
 
 @sockets.on_disconnect(live.NAMESPACE)
 def leave(user, sid: str) -> None:
-    from app.facilitation.models import LivePresence
-
     row = db.session.get(LivePresence, sid)
     if row is not None:
         live.emit("presence", {"reason": "leave"}, live.staff_room(row.edition_id))
-    services.presence_leave(sid)
+    presence_leave(sid)
 
 
 # --- refused events are audited ---------------------------------------------------------
@@ -153,14 +158,14 @@ def _summary(payload: dict) -> dict:
 
 def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
     """A member's refused event is audited, coalesced by minute; an outsider's is only
-    logged, at most once a minute (``services.audit_refusal``)."""
+    logged, at most once a minute (``audit.audit_refusal``)."""
     try:
         spec = sockets.registered_events().get((namespace, event))
         target = spec.target(payload) if spec else None
         if isinstance(target, authz.Ref):  # e.g. the live editor's section
             target = target.load()
         edition = edition_of(target)
-        services.audit_refusal(edition, user, namespace, event, target, _summary(payload))
+        audit_refusal(edition, user, namespace, event, target, _summary(payload))
     except Exception:
         log.exception("could not audit a refused event")
 

@@ -1,9 +1,20 @@
+"""The facilitation pages' forms, and the values they carry: times in the school's time
+zone, what to lock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.core.errors import BadInput
 from app.workshops.models import DebateMode
 
 DEBATE_MODES = [
@@ -75,3 +86,41 @@ class TargetForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     group = SelectField(_l("Group"), choices=[], validate_choice=False)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    group = SelectField(_l("Group"), choices=[], validate_choice=False)  # for a participant
+
+
+def school_timezone() -> ZoneInfo:
+    """The school's time zone: the pages show and read times in it."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def parse_local(value: str | None) -> datetime | None:
+    """A ``datetime-local`` field (the school's time zone) → an aware datetime."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(_("Write the time as 2024-05-31 18:00.")) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=school_timezone())
+    return moment.astimezone(UTC)
+
+
+def parse_what(value: str | None) -> tuple[str, int | None]:
+    """ "all", "paper:12" or "section:40" → (scope, target id)."""
+    scope, _sep, target = (value or "").partition(":")
+    if scope == "all" and not target:
+        return scope, None
+    if scope in ("paper", "section") and target.isdigit():
+        return scope, int(target)
+    raise BadInput(_("Choose what to lock."))
+
+
+def local_input(moment: datetime | None) -> str:
+    return moment.astimezone(school_timezone()).strftime("%Y-%m-%dT%H:%M") if moment else ""

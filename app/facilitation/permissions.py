@@ -7,9 +7,9 @@ Phases, locks, announcements, the audit log and the dashboard use ``edition.faci
 from __future__ import annotations
 
 from app.core.authz import rule
-from app.facilitation import services
+from app.facilitation import announcements
 
 
 @rule("announcement.read")
 def may_read_announcement(user, announcement) -> bool:
-    return user is not None and services.may_read_announcement(user, announcement)
+    return user is not None and announcements.may_read_announcement(user, announcement)

@@ -16,6 +16,8 @@ from flask import Flask
 
 from app.core.transactions import run_in_transaction
 from app.extensions import db
+from app.facilitation.locks import apply_due_locks
+from app.facilitation.presence import prune_presence
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,6 @@ class LockTimer:
         self.thread.join(timeout=5)
 
     def tick(self) -> int:
-        from app.facilitation.services import apply_due_locks, prune_presence
-
         self.ticks += 1
         with self.app.app_context():
             try:

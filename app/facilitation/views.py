@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -22,11 +21,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.collaboration.permissions import section_is_locked
 from app.core import authz
 from app.core.errors import BadInput
 from app.core.templating import edition_link
 from app.core.transactions import attempt
-from app.facilitation import charts, dashboard, demo, scheduler, services  # noqa: F401 - demo registers
+from app.facilitation import audit as audit_log
+from app.facilitation import charts, dashboard, demo, locks, phases, scheduler, settings  # noqa: F401 - demo registers
+from app.facilitation.announcements import (
+    announcements_for,
+    mark_read,
+    read_ids,
+    send_announcement,
+)
 from app.facilitation.forms import (
     ActionForm,
     AnnouncementForm,
@@ -36,11 +43,19 @@ from app.facilitation.forms import (
     MemberForm,
     NewPhaseForm,
     PhaseForm,
+    RoleForm,
     ScheduleForm,
     TargetForm,
+    local_input,
+    parse_local,
+    parse_what,
+    school_timezone,
 )
+from app.workshops import memberships
 from app.workshops import services as workshops
+from app.workshops.memberships import CHANGEABLE_ROLES
 from app.workshops.models import Role
+from app.workshops.views import edition_for
 
 bp = Blueprint("facilitation", __name__)
 
@@ -56,44 +71,6 @@ def start_lock_timer() -> None:
     scheduler.ensure_timer(current_app._get_current_object())
 
 
-def _edition_for(slug: str, action: str):
-    edition = workshops.get_edition(slug)
-    authz.require(current_user, action, edition)
-    return edition
-
-
-def _timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-
-
-def parse_local(value: str | None) -> datetime | None:
-    """A ``datetime-local`` field (the school's time zone) → an aware datetime."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(_("Write the time as 2024-05-31 18:00.")) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_timezone())
-    return moment.astimezone(UTC)
-
-
-def parse_what(value: str | None) -> tuple[str, int | None]:
-    """ "all", "paper:12" or "section:40" → (scope, target id)."""
-    scope, _sep, target = (value or "").partition(":")
-    if scope == "all" and not target:
-        return scope, None
-    if scope in ("paper", "section") and target.isdigit():
-        return scope, int(target)
-    raise BadInput(_("Choose what to lock."))
-
-
-def local_input(moment: datetime | None) -> str:
-    return moment.astimezone(_timezone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
 def _back(endpoint: str, slug: str):
     return redirect(url_for(endpoint, slug=slug), code=303)
 
@@ -104,7 +81,7 @@ def _back(endpoint: str, slug: str):
 @bp.route("/editions/<slug>/facilitation")
 @login_required
 def control(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     current = CurrentPhaseForm()
     current.phase.choices = [SelectChoice(p.key, p.name) for p in edition.phases]
     current.phase.data = edition.current_phase.key if edition.current_phase else None
@@ -134,27 +111,21 @@ def control(slug: str):
         schedule_form=ScheduleForm(),
         action=ActionForm(),
         papers=papers,
-        schedules=services.pending_schedules(edition),
+        schedules=locks.pending_schedules(edition),
         local_input=local_input,
         describe_schedule=describe_schedule,
-        section_is_locked=_section_is_locked,
+        section_is_locked=section_is_locked,
     )
-
-
-def _section_is_locked(section) -> bool:
-    from app.collaboration.permissions import section_is_locked
-
-    return section_is_locked(section)
 
 
 @bp.route("/editions/<slug>/facilitation/phase", methods=["POST"])
 @login_required
 def set_phase(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     form = CurrentPhaseForm()
     if form.validate_on_submit():
         attempt(
-            lambda: services.set_current_phase(edition, form.phase.data or "", current_user),
+            lambda: phases.set_current_phase(edition, form.phase.data or "", current_user),
             _("The phase has changed."),
         )
     return _back("facilitation.control", slug)
@@ -163,13 +134,11 @@ def set_phase(slug: str):
 @bp.route("/editions/<slug>/facilitation/phases", methods=["POST"])
 @login_required
 def add_phase(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     form = NewPhaseForm()
     if form.validate_on_submit():
         attempt(
-            lambda: services.add_phase(
-                edition, current_user, key=form.key.data, name=form.name.data
-            )
+            lambda: phases.add_phase(edition, current_user, key=form.key.data, name=form.name.data)
         )
     else:
         flash(_("Give the phase a short name and a name."), "error")
@@ -179,14 +148,14 @@ def add_phase(slug: str):
 @bp.route("/editions/<slug>/facilitation/phases/<int:phase_id>", methods=["POST"])
 @login_required
 def phase_action(slug: str, phase_id: int):
-    edition = _edition_for(slug, "edition.facilitate")
-    phase = services.get_phase_by_id(edition, phase_id)
+    edition = edition_for(slug, "edition.facilitate")
+    phase = phases.get_phase_by_id(edition, phase_id)
     operation = request.form.get("operation", "")
     if operation == "save":
         form = PhaseForm(prefix=f"p{phase.id}")
         if form.validate_on_submit():
             attempt(
-                lambda: services.update_phase(
+                lambda: phases.update_phase(
                     phase,
                     current_user,
                     name=form.name.data,
@@ -203,7 +172,7 @@ def phase_action(slug: str, phase_id: int):
         form = DeadlineForm()
         if form.validate_on_submit():
             attempt(
-                lambda: services.set_deadline(
+                lambda: phases.set_deadline(
                     phase,
                     None if operation == "clear_deadline" else parse_local(form.deadline.data),
                     current_user,
@@ -212,11 +181,9 @@ def phase_action(slug: str, phase_id: int):
             )
     elif operation in ("up", "down", "delete") and ActionForm().validate_on_submit():
         if operation == "delete":
-            attempt(lambda: services.delete_phase(phase, current_user))
+            attempt(lambda: phases.delete_phase(phase, current_user))
         else:
-            attempt(
-                lambda: services.move_phase(phase, -1 if operation == "up" else 1, current_user)
-            )
+            attempt(lambda: phases.move_phase(phase, -1 if operation == "up" else 1, current_user))
     else:
         flash(_("Unknown action."), "error")
     return _back("facilitation.control", slug)
@@ -225,12 +192,12 @@ def phase_action(slug: str, phase_id: int):
 @bp.route("/editions/<slug>/facilitation/locks", methods=["POST"])
 @login_required
 def lock(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     form = LockForm()
     if form.validate_on_submit():
         locked = form.locked.data == "1"
         attempt(
-            lambda: services.set_lock(
+            lambda: locks.set_lock(
                 edition,
                 current_user,
                 form.scope.data,
@@ -248,11 +215,11 @@ def lock(slug: str):
 @bp.route("/editions/<slug>/facilitation/schedules", methods=["POST"])
 @login_required
 def schedule(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     form = ScheduleForm()
     if form.validate_on_submit():
         attempt(
-            lambda: services.schedule_lock(
+            lambda: locks.schedule_lock(
                 edition, current_user, *parse_what(form.what.data), at=parse_local(form.at.data)
             ),
             _("The lock is scheduled."),
@@ -265,11 +232,11 @@ def schedule(slug: str):
 @bp.route("/editions/<slug>/facilitation/schedules/<int:lock_id>/cancel", methods=["POST"])
 @login_required
 def cancel_schedule(slug: str, lock_id: int):
-    edition = _edition_for(slug, "edition.facilitate")
-    scheduled = services.get_schedule(edition, lock_id)
+    edition = edition_for(slug, "edition.facilitate")
+    scheduled = locks.get_schedule(edition, lock_id)
     if ActionForm().validate_on_submit():
         attempt(
-            lambda: services.cancel_schedule(scheduled, current_user),
+            lambda: locks.cancel_schedule(scheduled, current_user),
             _("The scheduled lock is cancelled."),
         )
     return _back("facilitation.control", slug)
@@ -281,7 +248,7 @@ def cancel_schedule(slug: str, lock_id: int):
 @bp.route("/editions/<slug>/announcements", methods=["GET", "POST"])
 @login_required
 def announcements(slug: str):
-    edition = _edition_for(slug, "edition.view")
+    edition = edition_for(slug, "edition.view")
     may_send = authz.can(current_user, "edition.facilitate", edition)
     form = AnnouncementForm()
     form.group.choices = [SelectChoice("", _("Everyone"))] + [
@@ -293,14 +260,14 @@ def announcements(slug: str):
         if form.validate_on_submit():
             group = workshops.get_group(edition, form.group.data) if form.group.data else None
             if attempt(
-                lambda: services.send_announcement(edition, current_user, form.body.data, group),
+                lambda: send_announcement(edition, current_user, form.body.data, group),
                 _("The announcement is sent."),
             ):
                 return _back("facilitation.announcements", slug)
         status = 400
-    items = services.announcements_for(current_user, edition)
-    already = services.read_ids(current_user, items)
-    services.mark_read(current_user, items)
+    items = announcements_for(current_user, edition)
+    already = read_ids(current_user, items)
+    mark_read(current_user, items)
     return render_template(
         "facilitation/announcements.html",
         edition=edition,
@@ -323,7 +290,7 @@ def _audit_filters(edition):
         except ValueError:
             raise BadInput(_("Write the date as 2024-05-31.")) from None
 
-    tz = _timezone()
+    tz = school_timezone()
     since, until = day("from"), day("to")
     actor = request.args.get("actor", "").strip()
     return {
@@ -341,9 +308,9 @@ def _audit_filters(edition):
 @bp.route("/editions/<slug>/audit")
 @login_required
 def audit(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     filters = _audit_filters(edition)
-    entries = services.audit_entries(edition, limit=500, **filters)
+    entries = audit_log.audit_entries(edition, limit=500, **filters)
     actors = sorted(
         {(m.user_id, m.user.name) for m in workshops.members(edition)}, key=lambda p: p[1]
     )
@@ -351,7 +318,7 @@ def audit(slug: str):
         "facilitation/audit.html",
         edition=edition,
         entries=entries,
-        actions=services.audit_actions(edition),
+        actions=audit_log.audit_actions(edition),
         actors=actors,
         args=request.args,
         as_json=_as_json,
@@ -368,10 +335,10 @@ def _as_json(value) -> str:
 @bp.route("/editions/<slug>/audit.csv")
 @login_required
 def audit_csv(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
-    entries = services.audit_entries(edition, **_audit_filters(edition))
+    edition = edition_for(slug, "edition.facilitate")
+    entries = audit_log.audit_entries(edition, **_audit_filters(edition))
     return Response(
-        services.audit_csv(entries),
+        audit_log.audit_csv(entries),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="audit-{edition.slug}.csv"',
@@ -398,33 +365,33 @@ def _dashboard_context(edition) -> dict:
         "sourced_chart": charts.gauge(
             stats.get("sourced_claim_share"), _("Claims backed by a source")
         ),
-        "timezone": _timezone(),
+        "timezone": school_timezone(),
     }
 
 
 @bp.route("/editions/<slug>/dashboard", endpoint="dashboard")
 @login_required
 def dashboard_page(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
-    form = TargetForm(target_words=services.settings_of(edition).target_words)
+    edition = edition_for(slug, "edition.facilitate")
+    form = TargetForm(target_words=settings.settings_of(edition).target_words)
     return render_template("facilitation/dashboard.html", form=form, **_dashboard_context(edition))
 
 
 @bp.route("/editions/<slug>/dashboard/fragment")
 @login_required
 def dashboard_fragment(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     return render_template("facilitation/_dashboard.html", **_dashboard_context(edition))
 
 
 @bp.route("/editions/<slug>/dashboard/target", methods=["POST"])
 @login_required
 def dashboard_target(slug: str):
-    edition = _edition_for(slug, "edition.facilitate")
+    edition = edition_for(slug, "edition.facilitate")
     form = TargetForm()
     if form.validate_on_submit():
         attempt(
-            lambda: services.set_target_words(edition, form.target_words.data, current_user),
+            lambda: settings.set_target_words(edition, form.target_words.data, current_user),
             _("The target length is saved."),
         )
     else:
@@ -438,7 +405,7 @@ def dashboard_target(slug: str):
 @bp.route("/editions/<slug>/members")
 @login_required
 def members(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = MemberForm()
     form.group.choices = [SelectChoice(g.slug, g.name) for g in edition.groups]
     return render_template(
@@ -446,36 +413,56 @@ def members(slug: str):
         edition=edition,
         memberships=workshops.members(edition),
         form=form,
+        role_form=RoleForm(),
         roles=Role,
+        changeable_roles=CHANGEABLE_ROLES,
     )
 
 
 @bp.route("/editions/<slug>/members/<int:membership_id>", methods=["POST"])
 @login_required
 def member_action(slug: str, membership_id: int):
-    edition = _edition_for(slug, "edition.manage")
-    membership = services.get_membership(edition, membership_id)
+    edition = edition_for(slug, "edition.manage")
+    membership = memberships.get_membership(edition, membership_id)
     operation = request.form.get("operation", "")
     form = MemberForm()
     if not form.validate_on_submit():
         flash(_("The form has expired; try again."), "error")
     elif operation == "promote":
         attempt(
-            lambda: services.promote_to_facilitator(membership, current_user),
+            lambda: memberships.promote_to_facilitator(membership, current_user),
             _("The participant is now a facilitator."),
         )
     elif operation == "move":
         attempt(
-            lambda: services.move_member(
+            lambda: memberships.move_member(
                 membership, workshops.get_group(edition, form.group.data or ""), current_user
             ),
             _("The member has changed group."),
         )
     elif operation == "remove":
         attempt(
-            lambda: services.remove_member(membership, current_user),
+            lambda: memberships.remove_member(membership, current_user),
             _("The member is removed; what they wrote stays."),
         )
     else:
         flash(_("Unknown action."), "error")
+    return _back("facilitation.members", slug)
+
+
+@bp.route("/editions/<slug>/members/<int:membership_id>/role", methods=["POST"])
+@login_required
+def member_role(slug: str, membership_id: int):
+    edition = edition_for(slug, "edition.manage")
+    membership = memberships.get_membership(edition, membership_id)
+    form = RoleForm()
+
+    def work() -> None:
+        group = workshops.get_group(edition, form.group.data) if form.group.data else None
+        memberships.change_role(membership, form.role.data or "", current_user, group=group)
+
+    if form.validate_on_submit():
+        attempt(work, _("The member's role has changed."))
+    else:
+        flash(_("The form has expired; try again."), "error")
     return _back("facilitation.members", slug)

@@ -1,4 +1,5 @@
-"""Workshop services: editions, questions, groups, phases, memberships, invitations.
+"""Workshop services: editions, questions, groups, phases, memberships, invitations
+(what an organizer changes in a membership: ``memberships``).
 
 Plain functions taking explicit arguments; they flush, never commit.
 """
@@ -12,13 +13,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.core import signals
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.models import utcnow
+from app.core.ordering import renumber
 from app.extensions import db
 from app.workshops.models import (
     DebateMode,
@@ -190,7 +194,8 @@ def move_question(question: Question, offset: int) -> None:
     if not 0 <= target < len(questions):
         raise BadInput(_("This question cannot move further."))
     questions[index], questions[target] = questions[target], questions[index]
-    _renumber(questions)
+    renumber(questions)
+    db.session.expire(question.edition, ["questions"])
     _sync_outlines(question.edition)
 
 
@@ -199,19 +204,9 @@ def delete_question(question: Question) -> None:
     edition.questions.remove(question)
     db.session.delete(question)
     db.session.flush()
-    _renumber(edition.questions)
+    renumber(edition.questions)
+    db.session.expire(edition, ["questions"])
     _sync_outlines(edition)
-
-
-def _renumber(questions: list[Question]) -> None:
-    for question in questions:
-        question.position = -question.id
-    db.session.flush()
-    for position, question in enumerate(questions, start=1):
-        question.position = position
-    db.session.flush()
-    if questions:
-        db.session.expire(questions[0].edition, ["questions"])
 
 
 # --- groups -----------------------------------------------------------------------------
@@ -266,11 +261,9 @@ def get_group(edition: Edition, slug: str) -> StakeholderGroup:
 
 
 def _sync_outlines(edition: Edition) -> None:
-    # Imported here: collaboration builds on workshops, not the other way round.
-    from app.collaboration.services import sync_paper_outline
-
-    for group in edition.groups:
-        sync_paper_outline(group)
+    """Papers follow their edition's questions and groups: collaboration, which builds on
+    workshops, hears it (in this transaction)."""
+    signals.outline_changed.send(current_app._get_current_object(), edition=edition)
 
 
 # --- memberships ------------------------------------------------------------------------

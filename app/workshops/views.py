@@ -24,7 +24,9 @@ from app.workshops.models import Invitation, Question, Role
 bp = Blueprint("workshops", __name__)
 
 
-def _edition_for(slug: str, action: str):
+def edition_for(slug: str, action: str):
+    """The edition a page's URL names, once the current user may do ``action`` to it (every
+    area's pages start so)."""
     edition = services.get_edition(slug)
     authz.require(current_user, action, edition)
     return edition
@@ -70,7 +72,7 @@ def new_edition():
 @bp.route("/editions/<slug>")
 @login_required
 def edition(slug: str):
-    edition = _edition_for(slug, "edition.view")
+    edition = edition_for(slug, "edition.view")
     return render_template(
         "workshops/edition.html",
         edition=edition,
@@ -99,7 +101,7 @@ def group(slug: str, group_slug: str):
 @bp.route("/editions/<slug>/manage", methods=["GET", "POST"])
 @login_required
 def manage(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = EditionForm(obj=edition)
     form.slug.render_kw = {"readonly": True}
     if request.method == "POST":
@@ -125,7 +127,7 @@ def manage(slug: str):
 @bp.route("/editions/<slug>/manage/questions", methods=["GET", "POST"])
 @login_required
 def questions(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = QuestionForm()
     status = 200
     if form.validate_on_submit():
@@ -153,7 +155,7 @@ def _question(edition, question_id: int) -> Question:
 @bp.route("/editions/<slug>/manage/questions/<int:question_id>", methods=["POST"])
 @login_required
 def question_action(slug: str, question_id: int):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     question = _question(edition, question_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form has expired; try again."), "error")
@@ -180,7 +182,7 @@ def question_action(slug: str, question_id: int):
 @bp.route("/editions/<slug>/manage/groups", methods=["GET", "POST"])
 @login_required
 def groups(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = GroupForm()
     status = 200
     if form.validate_on_submit():
@@ -205,7 +207,7 @@ def groups(slug: str):
 @bp.route("/editions/<slug>/manage/groups/<group_slug>", methods=["POST"])
 @login_required
 def group_edit(slug: str, group_slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     group = services.get_group(edition, group_slug)
     form = GroupForm()
     if form.validate_on_submit():
@@ -226,7 +228,7 @@ def group_edit(slug: str, group_slug: str):
 @bp.route("/editions/<slug>/manage/invitations", methods=["GET", "POST"])
 @login_required
 def invitations(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = InvitationForm()
     form.group.choices = [SelectChoice("", "—")] + [
         SelectChoice(g.slug, g.name) for g in edition.groups
@@ -266,7 +268,7 @@ def invitations(slug: str):
 @bp.route("/editions/<slug>/manage/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @login_required
 def revoke_invitation(slug: str, invitation_id: int):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.edition_id != edition.id:
         raise NotFound()
@@ -303,7 +305,7 @@ def upload(upload_id: int, name: str):
 @json_api
 @login_required
 def upload_image(slug: str):
-    edition = _edition_for(slug, "upload.image")
+    edition = edition_for(slug, "upload.image")
     file = request.files.get("file")
     if file is None:
         return jsonify(ok=False, error="bad_input", message=_("Choose an image.")), 400
@@ -315,7 +317,7 @@ def upload_image(slug: str):
 @bp.route("/editions/<slug>/manage/assets", methods=["GET", "POST"])
 @login_required
 def assets(slug: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     form = AssetForm()
     status = 200
     if form.validate_on_submit():
@@ -341,7 +343,7 @@ def assets(slug: str):
 @bp.route("/editions/<slug>/manage/assets/<kind>/remove", methods=["POST"])
 @login_required
 def remove_asset(slug: str, kind: str):
-    edition = _edition_for(slug, "edition.manage")
+    edition = edition_for(slug, "edition.manage")
     if kind not in uploads.SINGLE_KINDS:
         raise NotFound()
     if ActionForm().validate_on_submit():

@@ -10,6 +10,9 @@ from pycrdt import Doc, Text, create_awareness_message, create_update_message, w
 
 from app.collaboration import presence
 from app.core.errors import BadInput
+from app.core.transactions import commit
+from app.workshops.memberships import move_member
+from app.workshops.services import get_group, membership_of
 from tests.collaboration.conftest import wait_until
 
 SPOOF = {
@@ -117,3 +120,16 @@ def test_a_presence_id_seen_relayed_cannot_be_written_under(pair):
     squatter.get("markdown", type=Text).insert(0, "usurpé")
     ack = receiver.send(create_update_message(squatter.get_update()))
     assert (ack["ok"], ack["error"]) == (False, "forbidden")
+
+
+def test_a_member_moved_out_of_the_group_stops_showing_in_the_section(demo, pair):
+    sender, receiver = pair
+    assert _send(sender, _message({4242: SPOOF}))["ok"]
+    assert wait_until(lambda: receiver.awareness)
+    fatoumata = demo.users["gouvernement1@demo.palabre"]
+    organizer = demo.users["organisateur@demo.palabre"]
+    move_member(membership_of(fatoumata, demo), get_group(demo, "secteur-prive"), organizer)
+    commit()
+    assert wait_until(
+        lambda: any(e.state is None for e in presence.read(receiver.awareness[-1])), timeout=1.0
+    )

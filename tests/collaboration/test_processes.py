@@ -20,8 +20,8 @@ from app.collaboration.services import resolve_section
 from app.config import TestConfig
 from app.core.transactions import run_in_transaction
 from app.extensions import db
+from app.facilitation.locks import set_lock
 from app.facilitation.models import LockScope
-from app.facilitation.services import set_lock
 from app.workshops.models import Edition
 from app.workshops.services import get_group
 from tests.collaboration.conftest import Editor, wait_until
@@ -246,7 +246,7 @@ def test_a_member_moved_by_another_process_stops_receiving_within_a_second(tmp_p
 
 
 def _move_ibrahim() -> None:
-    from app.facilitation.services import move_member
+    from app.workshops.memberships import move_member
     from app.workshops.services import membership_of
 
     edition = db.session.scalar(select(Edition).where(Edition.slug == "malisig-2023"))

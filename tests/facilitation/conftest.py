@@ -35,6 +35,6 @@ def group(edition, slug):
 
 
 def audit_actions(edition) -> list[str]:
-    from app.facilitation.services import audit_entries
+    from app.facilitation.audit import audit_entries
 
     return [e.action for e in reversed(audit_entries(edition))]

@@ -8,7 +8,8 @@ import pytest
 
 from app.core.models import utcnow
 from app.extensions import db
-from app.facilitation import services
+from app.facilitation import announcements, locks, phases
+from app.workshops import memberships
 from tests.browser_support import log_in_page
 from tests.conftest import PASSWORD
 from tests.facilitation.conftest import group
@@ -42,7 +43,7 @@ def _open_edition(browser, live_server, email):
 def test_an_announcement_appears_live_as_a_banner(world, live_server, browser):
     page = _open_edition(browser, live_server, "awa@example.org")
     assert page.locator("#live-banner").is_hidden()
-    services.send_announcement(world.edition, world.facilitator, "Rendez-vous **en plénière**")
+    announcements.send_announcement(world.edition, world.facilitator, "Rendez-vous **en plénière**")
     db.session.commit()
     banner = page.locator("#live-banner .live-announcement")
     banner.wait_for(timeout=5000)
@@ -52,25 +53,27 @@ def test_an_announcement_appears_live_as_a_banner(world, live_server, browser):
 
 
 def test_closing_the_banner_marks_the_announcement_read(world, live_server, browser):
-    services.send_announcement(world.edition, world.facilitator, "Lisez-moi")
+    announcements.send_announcement(world.edition, world.facilitator, "Lisez-moi")
     db.session.commit()
     page = _open_edition(browser, live_server, "awa@example.org")
     page.locator("#live-banner .live-announcement").wait_for(timeout=5000)
     page.click("#live-banner .live-close")
     assert page.locator("#live-banner").is_hidden()
     deadline = utcnow() + timedelta(seconds=5)
-    while services.unread_announcements(world.participant, world.edition) and utcnow() < deadline:
+    while (
+        announcements.unread_announcements(world.participant, world.edition) and utcnow() < deadline
+    ):
         db.session.expire_all()
         page.wait_for_timeout(50)
-    assert services.unread_announcements(world.participant, world.edition) == []
+    assert announcements.unread_announcements(world.participant, world.edition) == []
 
 
 def test_a_phase_change_and_its_deadline_show_live(world, live_server, browser):
     page = _open_edition(browser, live_server, "bin@example.org")
     assert page.locator(".live-phase-name").inner_text() == "Rédaction"
-    services.set_current_phase(world.edition, "debat", world.facilitator)
-    services.set_deadline(
-        services.get_phase(world.edition, "debat"), utcnow() + timedelta(hours=2), world.facilitator
+    phases.set_current_phase(world.edition, "debat", world.facilitator)
+    phases.set_deadline(
+        phases.get_phase(world.edition, "debat"), utcnow() + timedelta(hours=2), world.facilitator
     )
     db.session.commit()
     wait_until(page, "document.querySelector('.live-phase-name').textContent === 'Débat'")
@@ -87,7 +90,7 @@ def test_locking_the_paper_tells_its_group_live(world, live_server, browser):
     page = _open_edition(browser, live_server, "awa@example.org")
     other = _open_edition(browser, live_server, "bin@example.org")
     paper = group(world.edition, "gouvernement").paper
-    services.set_lock(world.edition, world.facilitator, "paper", paper.id, locked=True)
+    locks.set_lock(world.edition, world.facilitator, "paper", paper.id, locked=True)
     db.session.commit()
     page.locator("#live-banner .live-locked").wait_for(timeout=5000)
     assert "lecture seule" in page.locator("#live-banner").inner_text()
@@ -100,7 +103,7 @@ def test_a_removed_member_sees_their_access_end(world, live_server, browser):
     from app.workshops.services import membership_of
 
     page = _open_edition(browser, live_server, "awa@example.org")
-    services.remove_member(membership_of(world.participant, world.edition), world.organizer)
+    memberships.remove_member(membership_of(world.participant, world.edition), world.organizer)
     db.session.commit()
     page.locator("#live-banner", has_text="Votre accès à cette édition a pris fin").wait_for(
         timeout=5000

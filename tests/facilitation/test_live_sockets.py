@@ -10,7 +10,10 @@ import pytest
 
 from app.core.models import utcnow
 from app.extensions import db
-from app.facilitation import services
+from app.facilitation import announcements, audit, locks, phases, presence
+from app.workshops import memberships
+from app.workshops.models import Role
+from tests.collaboration.conftest import Editor, wait_until
 from tests.facilitation.conftest import audit_actions, group
 
 NS = "/live"
@@ -65,7 +68,7 @@ def joined(socketio_client, world):
 
 
 def test_joining_gives_the_phase_the_locks_and_the_unread_announcements(world, joined):
-    services.send_announcement(world.edition, world.facilitator, "Bienvenue à **tous**")
+    announcements.send_announcement(world.edition, world.facilitator, "Bienvenue à **tous**")
     db.session.commit()
     sio, _inbox = joined(world.participant)
     assert sio.ack["phase"]["key"] == "redaction"
@@ -74,12 +77,12 @@ def test_joining_gives_the_phase_the_locks_and_the_unread_announcements(world, j
 
 
 def test_reading_an_announcement_live_marks_it_read(world, joined):
-    announcement = services.send_announcement(world.edition, world.facilitator, "Lu ?")
+    announcement = announcements.send_announcement(world.edition, world.facilitator, "Lu ?")
     db.session.commit()
     sio, _inbox = joined(world.participant)
     assert sio.call("read", {"announcement": announcement.id}, namespace=NS, timeout=5)["ok"]
     db.session.expire_all()
-    assert services.unread_announcements(world.participant, world.edition) == []
+    assert announcements.unread_announcements(world.participant, world.edition) == []
 
 
 def test_a_stranger_cannot_join_an_edition(world, socketio_client):
@@ -91,7 +94,7 @@ def test_a_stranger_cannot_join_an_edition(world, socketio_client):
 def test_an_announcement_reaches_everyone_online_at_once(world, joined):
     _a, awa = joined(world.participant, "announcement")
     _b, binta = joined(world.other, "announcement")
-    services.send_announcement(world.edition, world.facilitator, "Pause café")
+    announcements.send_announcement(world.edition, world.facilitator, "Pause café")
     db.session.commit()
     assert awa.wait("announcement")["text"] == "Pause café"
     assert binta.wait("announcement")["text"] == "Pause café"
@@ -101,10 +104,10 @@ def test_a_group_announcement_reaches_only_that_group(world, joined):
     _a, awa = joined(world.participant, "announcement")
     _b, binta = joined(world.other, "announcement")
     _f, fatou = joined(world.facilitator, "announcement")
-    services.send_announcement(
+    announcements.send_announcement(
         world.edition, world.facilitator, "Gouv seulement", group(world.edition, "gouvernement")
     )
-    services.send_announcement(world.edition, world.facilitator, "Pour tous")
+    announcements.send_announcement(world.edition, world.facilitator, "Pour tous")
     db.session.commit()
     assert awa.wait("announcement")["text"] == "Gouv seulement"
     assert fatou.wait("announcement")["text"] == "Gouv seulement"
@@ -114,7 +117,7 @@ def test_a_group_announcement_reaches_only_that_group(world, joined):
 
 def test_a_phase_change_reaches_connected_clients(world, joined):
     _s, inbox = joined(world.participant, "phase", "access")
-    services.set_current_phase(world.edition, "ceremonie", world.facilitator)
+    phases.set_current_phase(world.edition, "ceremonie", world.facilitator)
     db.session.commit()
     assert inbox.wait("phase")["key"] == "ceremonie"
     access = inbox.wait("access")
@@ -124,7 +127,7 @@ def test_a_phase_change_reaches_connected_clients(world, joined):
 def test_a_lock_reaches_connected_clients_without_a_reload(world, joined):
     _s, inbox = joined(world.participant, "access")
     paper = group(world.edition, "gouvernement").paper
-    services.set_lock(world.edition, world.facilitator, "paper", paper.id, locked=True)
+    locks.set_lock(world.edition, world.facilitator, "paper", paper.id, locked=True)
     db.session.commit()
     access = inbox.wait("access")
     assert {s["group"] for s in access["sections"]} == {"gouvernement"}
@@ -133,9 +136,9 @@ def test_a_lock_reaches_connected_clients_without_a_reload(world, joined):
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(world, joined):
     _s, inbox = joined(world.participant, "announcement")
-    services.send_announcement(world.edition, world.facilitator, "Jamais envoyé")
+    announcements.send_announcement(world.edition, world.facilitator, "Jamais envoyé")
     db.session.rollback()
-    services.send_announcement(world.edition, world.facilitator, "Envoyé")
+    announcements.send_announcement(world.edition, world.facilitator, "Envoyé")
     db.session.commit()
     inbox.wait("announcement")
     assert [d["text"] for _n, d in inbox.events] == ["Envoyé"]
@@ -148,8 +151,8 @@ def test_a_forged_facilitator_event_is_refused_and_audited(world, joined):
     )
     assert ack["ok"] is False and ack["error"] == "forbidden"
     db.session.expire_all()
-    assert services.announcements_for(world.organizer, world.edition) == []
-    entry = services.audit_entries(world.edition, action="forbidden.attempt")[0]
+    assert announcements.announcements_for(world.organizer, world.edition) == []
+    entry = audit.audit_entries(world.edition, action="forbidden.attempt")[0]
     assert entry.actor_id == world.participant.id
     assert entry.after["event"] == "/live:announce"
     assert audit_actions(world.edition).count("forbidden.attempt") == 1
@@ -172,7 +175,7 @@ def test_a_removed_member_is_told_and_disconnected(world, joined):
     from app.workshops.services import membership_of
 
     sio, inbox = joined(world.participant, "session_ended")
-    services.remove_member(membership_of(world.participant, world.edition), world.organizer)
+    memberships.remove_member(membership_of(world.participant, world.edition), world.organizer)
     db.session.commit()
     assert inbox.wait("session_ended") == {"edition": world.edition.slug}
     deadline = time.monotonic() + 5
@@ -181,17 +184,30 @@ def test_a_removed_member_is_told_and_disconnected(world, joined):
     assert not sio.connected
 
 
+def test_a_role_change_reaches_the_open_editor_at_once(world, socketio_client):
+    """No /live socket to close here: the /collab room is left because the commit moved
+    the access generation, and the editor's rule is asked again."""
+    from app.workshops.services import membership_of
+
+    editor = Editor(socketio_client(world.facilitator), "ecole-2024/gouvernement/introduction")
+    assert editor.join()["ok"]
+    membership = membership_of(world.facilitator, world.edition)
+    memberships.change_role(membership, Role.OBSERVER, world.organizer)
+    db.session.commit()
+    assert wait_until(lambda: any(a.get("removed") for a in editor.access), timeout=2.0)
+
+
 def test_presence_shows_who_is_online_and_leaves_on_disconnect(world, joined):
     sio, _inbox = joined(world.participant)
-    assert world.participant.id in services.online(world.edition)
+    assert world.participant.id in presence.online(world.edition)
     sio.disconnect()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         db.session.expire_all()
-        if world.participant.id not in services.online(world.edition):
+        if world.participant.id not in presence.online(world.edition):
             break
         time.sleep(0.05)
-    assert world.participant.id not in services.online(world.edition)
+    assert world.participant.id not in presence.online(world.edition)
 
 
 def test_the_timer_locks_at_the_scheduled_moment(app, world, joined):
@@ -202,7 +218,7 @@ def test_the_timer_locks_at_the_scheduled_moment(app, world, joined):
     try:
         _s, inbox = joined(world.participant, "access")
         at = utcnow() + timedelta(seconds=1.5)
-        services.schedule_lock(world.edition, world.facilitator, "all", at=at)
+        locks.schedule_lock(world.edition, world.facilitator, "all", at=at)
         db.session.commit()
         access = inbox.wait("access", timeout=6)
         assert utcnow() >= at

@@ -6,7 +6,7 @@ import csv
 import io
 
 from app.extensions import db
-from app.facilitation import services
+from app.facilitation import announcements, audit, locks, phases, settings
 from tests.facilitation.conftest import audit_actions, group
 
 
@@ -57,7 +57,7 @@ def test_the_lock_form_locks_a_paper(world, client_for):
     )
     db.session.expire_all()
     assert paper.locked
-    assert services.audit_entries(world.edition, action="paper.lock")[0].reason == "échéance"
+    assert audit.audit_entries(world.edition, action="paper.lock")[0].reason == "échéance"
 
 
 def test_an_announcement_is_sent_and_listed_unread_then_read(world, client_for):
@@ -76,12 +76,12 @@ def test_a_participant_cannot_send_an_announcement(world, client_for):
         "/editions/ecole-2024/announcements", data={"body": "Je suis le chef"}
     )
     assert response.status_code == 403
-    assert services.announcements_for(world.organizer, world.edition) == []
+    assert announcements.announcements_for(world.organizer, world.edition) == []
 
 
 def test_the_audit_page_filters_and_the_csv_downloads(world, client_for):
-    services.set_current_phase(world.edition, "debat", world.facilitator)
-    services.send_announcement(world.edition, world.organizer, "=1+1")
+    phases.set_current_phase(world.edition, "debat", world.facilitator)
+    announcements.send_announcement(world.edition, world.organizer, "=1+1")
     db.session.commit()
     client = client_for(world.organizer)
     page = client.get("/editions/ecole-2024/audit?action=phase.change").get_data(as_text=True)
@@ -104,7 +104,7 @@ def test_the_dashboard_target_form_saves(world, client_for):
     client_for(world.facilitator).post(
         "/editions/ecole-2024/dashboard/target", data={"target_words": "450"}
     )
-    assert services.settings_of(world.edition).target_words == 450
+    assert settings.settings_of(world.edition).target_words == 450
 
 
 def test_the_dashboard_draws_svg_charts(world, client_for):
@@ -131,13 +131,29 @@ def test_an_organizer_moves_then_removes_a_member(world, client_for):
     assert client_for(world.participant).get("/editions/ecole-2024").status_code == 403
 
 
+def test_an_organizer_changes_a_role_from_the_members_page(world, client_for):
+    from app.workshops.services import membership_of
+
+    membership = membership_of(world.observer, world.edition)
+    client = client_for(world.organizer)
+    url = f"/editions/ecole-2024/members/{membership.id}/role"
+    assert url in client.get("/editions/ecole-2024/members").get_data(as_text=True)
+    response = client.post(url, data={"role": "participant", "group": "societe-civile"})
+    assert response.status_code == 303
+    membership = membership_of(world.observer, world.edition)
+    assert (membership.role, membership.group.slug) == ("participant", "societe-civile")
+    assert audit_actions(world.edition)[-1] == "member.role"
+    client.post(url, data={"role": "organizer"})
+    assert membership_of(world.observer, world.edition).role == "participant"
+
+
 def test_the_schedule_form_locks_one_section_at_a_time(world, client_for):
     section = group(world.edition, "societe-civile").paper.sections[1]
     client_for(world.facilitator).post(
         "/editions/ecole-2024/facilitation/schedules",
         data={"what": f"section:{section.id}", "at": "2099-05-31T18:00"},
     )
-    (scheduled,) = services.pending_schedules(world.edition)
+    (scheduled,) = locks.pending_schedules(world.edition)
     assert (scheduled.scope, scheduled.section_id) == ("section", section.id)
     assert scheduled.at.year == 2099
     page = client_for(world.facilitator).get("/editions/ecole-2024/facilitation")
@@ -148,4 +164,4 @@ def test_a_malformed_schedule_target_is_refused(world, client_for):
     client_for(world.facilitator).post(
         "/editions/ecole-2024/facilitation/schedules", data={"what": "section:abc"}
     )
-    assert services.pending_schedules(world.edition) == []
+    assert locks.pending_schedules(world.edition) == []

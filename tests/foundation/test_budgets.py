@@ -1,5 +1,5 @@
 """Budgets of socket events (app.core.budgets), and refused events that do not flood the
-audit log (app.facilitation.services.audit_refusal): on the real threaded server."""
+audit log (app.facilitation.audit.audit_refusal): on the real threaded server."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.config import SOCKET_BUDGETS, Config, socket_budgets
 from app.core import authz, budgets, sockets
 from app.core.models import utcnow
 from app.extensions import db
-from app.facilitation import services
+from app.facilitation import audit
 from app.facilitation.models import Announcement, AuditEntry
 from tests.collaboration.conftest import Editor, wait_until
 
@@ -216,7 +216,7 @@ def test_a_cross_edition_flood_is_disconnected_and_leaves_the_audit_log_alone(
     app, demo, create_edition, add_member, socketio_client, caplog, monkeypatch
 ):
     use_budgets(app)
-    monkeypatch.setattr(services, "_outsiders", {})  # this process's log memory
+    monkeypatch.setattr(audit, "_outsiders", {})  # this process's log memory
     caplog.set_level(logging.WARNING)
     outsider = add_member(create_edition("autre-2024"), "participant", "gouvernement")
     before = audit_rows(demo.id)
