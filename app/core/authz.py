@@ -114,7 +114,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 
     if action not in _cached:
         return decision()[0]
-    key = (getattr(user, "id", None), action, _target_key(target))
+    key = (getattr(user, "id", None), action, target_key(target))
     allowed, _until = kept("decisions", key, decision, fresh=_not_expired)
     return allowed
 
@@ -141,7 +141,7 @@ def kept(name: str, key: Any, compute: Callable[[], T], *, fresh=None) -> T:
     return value
 
 
-def _target_key(target: Any) -> tuple:
+def target_key(target: Any) -> tuple:
     if isinstance(target, Ref):
         return (target.kind, target.id)
     return (type(target).__name__, getattr(target, "id", None))

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -78,31 +79,47 @@ def record_refusal(edition, actor, target: Any, *, reason: str, after: Any) -> N
 # --- refused socket events, coalesced ----------------------------------------------------
 
 
-def audit_refusal(edition, user, namespace: str, event: str, target: Any, payload: dict) -> None:
-    """A refused socket event naming ``edition``. From someone who is not a member of it
-    (or naming none): never its audit log (anyone could fill it), one log line per user per
-    minute. From a member: one "forbidden.attempt" row per (user, event, minute), written in
-    its own transaction (the event's is rolled back); each further attempt of that minute
-    raises its ``count``, written at most every ``REFUSALS_FLUSH_SECONDS`` (one commit, not
-    one per attempt: a member's flood does not make the database sync for each)."""
-    is_member = edition is not None and db.session.scalar(
-        select(Membership.id).where(
-            Membership.edition_id == edition.id, Membership.user_id == user.id
-        )
-    )
-    if not is_member:
-        _log_outsider(edition, user, namespace, event)
+def audit_refusal(
+    edition_id: int | None,
+    member: bool,
+    user,
+    namespace: str,
+    event: str,
+    target: Callable[[], Any],
+    payload: dict,
+) -> None:
+    """A refused socket event naming edition ``edition_id``, by ``user`` (``member``: of
+    that edition). From someone who is not a member of it (or naming none): never its
+    audit log (anyone could fill it), one log line per user per minute. From a member: one
+    "forbidden.attempt" row per (user, event, minute), written in its own transaction (the
+    event's is rolled back); each further attempt of that minute raises its ``count``,
+    written at most every ``REFUSALS_FLUSH_SECONDS`` (one commit, not one per attempt: a
+    member's flood does not make the database sync for each). ``target()`` loads what was
+    refused, only for the row of the minute: a flood's further attempts cost no query."""
+    if edition_id is None or not member:
+        _log_outsider(edition_id, user, namespace, event)
         return
     reason = f"{namespace} {event}"
     minute = utcnow().replace(second=0, microsecond=0)
     database = str(db.engine.url)
-    key = (database, edition.id, user.id, reason, minute)
+    key = (database, edition_id, user.id, reason, minute)
     if _counted_later(key):
         return
     with _first_refusals:  # this process's first of the minute: written now
         if _counted_later(key):
             return
-        _write_first_refusal(key, edition, user, namespace, event, target, payload)
+        edition = db.session.get(Edition, edition_id)
+        _write_first_refusal(key, edition, user, namespace, event, target(), payload)
+
+
+def is_member(user, edition_id: int | None) -> bool:
+    return edition_id is not None and bool(
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.edition_id == edition_id, Membership.user_id == user.id
+            )
+        )
+    )
 
 
 def _counted_later(key: tuple) -> bool:
@@ -177,7 +194,7 @@ def _write_refusals_later(app) -> None:
             log.exception("could not write %d refused attempts", sum(due.values()))
 
 
-def _log_outsider(edition, user, namespace: str, event: str) -> None:
+def _log_outsider(edition_id: int | None, user, namespace: str, event: str) -> None:
     now = time.monotonic()
     with _refusals:
         seen = _outsiders.get(user.id)
@@ -193,7 +210,7 @@ def _log_outsider(edition, user, namespace: str, event: str) -> None:
         namespace,
         event,
         user.id,
-        edition.slug if edition is not None else "(none named)",
+        edition_id if edition_id is not None else "(none named)",
         int(seen[1]) if seen is not None else 0,
     )
 

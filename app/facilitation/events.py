@@ -25,7 +25,7 @@ from app.facilitation.announcements import (
     send_announcement,
     unread_announcements,
 )
-from app.facilitation.audit import audit_refusal
+from app.facilitation.audit import audit_refusal, is_member
 from app.facilitation.locks import apply_due_locks, schedules_payload
 from app.facilitation.models import LivePresence
 from app.facilitation.phases import phase_payload
@@ -158,14 +158,24 @@ def _summary(payload: dict) -> dict:
 
 def audit_forbidden(user, namespace: str, event: str, payload: dict) -> None:
     """A member's refused event is audited, coalesced by minute; an outsider's is only
-    logged, at most once a minute (``audit.audit_refusal``)."""
+    logged, at most once a minute (``audit.audit_refusal``). Whose edition the target is
+    and whether the user is a member of it are kept under the access generation: a flood
+    of refusals costs no query."""
     try:
         spec = sockets.registered_events().get((namespace, event))
         target = spec.target(payload) if spec else None
-        if isinstance(target, authz.Ref):  # e.g. the live editor's section
-            target = target.load()
-        edition = edition_of(target)
-        audit_refusal(edition, user, namespace, event, target, _summary(payload))
+
+        def load() -> Any:
+            return target.load() if isinstance(target, authz.Ref) else target
+
+        def whose() -> tuple[int | None, bool]:
+            edition = edition_of(load())
+            edition_id = edition.id if edition is not None else None
+            return edition_id, is_member(user, edition_id)
+
+        key = (authz.target_key(target), user.id)
+        edition_id, member = authz.kept("refusal_edition", key, whose)
+        audit_refusal(edition_id, member, user, namespace, event, load, _summary(payload))
     except Exception:
         log.exception("could not audit a refused event")
 
