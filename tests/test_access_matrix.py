@@ -34,12 +34,12 @@ import pytest
 from sqlalchemy import select
 
 from app.collaboration.models import PaperVisibility
-from app.collaboration.permissions import section_is_locked
 from app.collaboration.services import append_to_section, paper_of, resolve_section
 from app.core.transactions import commit
 from app.deliberation.models import Argument
 from app.extensions import db
-from app.facilitation.models import LockScope
+from app.workshops.locks import section_is_locked
+from app.workshops.models import LockScope
 from app.workshops.services import get_group, membership_of
 from tests.collaboration.conftest import Editor, wait_until
 

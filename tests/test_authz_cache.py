@@ -93,7 +93,7 @@ def test_a_change_no_rule_reads_keeps_the_generation(demo):
 
 def test_a_decision_is_not_reused_past_a_scheduled_lock(demo, member_id, ref):
     from app.facilitation.locks import schedule_lock
-    from app.facilitation.models import LockScope
+    from app.workshops.models import LockScope
 
     facilitator = demo.users["facilitateur@demo.palabre"]
     at = utcnow() + timedelta(seconds=1)

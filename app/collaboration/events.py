@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from app.collaboration import presence, services, sync
+from app.collaboration import live_editor, presence, services, sync
 from app.core import access, authz
 from app.core.errors import BadInput, Forbidden, PalabreError
-from app.core.sockets import Later, namespace, on_disconnect, socket_event
+from app.core.sockets import namespace, on_disconnect, socket_event
 from app.extensions import socketio
 
-NAMESPACE = services.NAMESPACE
+NAMESPACE = live_editor.NAMESPACE
 namespace(NAMESPACE)
 
 
@@ -56,11 +56,11 @@ def _data(payload: dict) -> bytes:
 
 @socket_event(NAMESPACE, "join", permission="section.read", target=_section)
 def join(user, section, payload):
-    sync.documents().get(section.id)  # refuse now if the stored document cannot be read
+    live_editor.documents().get(section.id)  # refuse now if the stored document cannot be read
     # Held while the user may read it: the socket leaves at once when that ends.
     notice = {"section": section.address, "readonly": True}
     access.enter(
-        services.section_room(section),
+        live_editor.section_room(section),
         "section.read",
         section,
         notice,
@@ -72,7 +72,7 @@ def join(user, section, payload):
 
 @socket_event(NAMESPACE, "leave", permission="collab.leave", target=_section)
 def leave(user, section, payload):
-    access.leave(services.section_room(section))
+    access.leave(live_editor.section_room(section))
     _left(request.sid, section.id, section.address)
 
 
@@ -80,9 +80,8 @@ def leave(user, section, payload):
 def on_sync(user, section, payload):
     data = _data(payload)
     kind = sync.message_kind(data)
-    # An update needs no catch-up here (the writer does it); a step needs the latest state.
-    live = sync.documents().get(section.id, max_age=math.inf if kind == sync.UPDATE else 0)
     if kind == sync.STEP1:
+        live = live_editor.documents().get(section.id)  # the latest state
         for message in sync.answer_step1(live, data):
             socketio.emit(
                 "sync",
@@ -91,35 +90,7 @@ def on_sync(user, section, payload):
                 namespace=NAMESPACE,
             )
         return {"ok": True}
-    update, parsed = sync.read_update(data)  # bounded: nothing has reached yrs yet
-    if update == sync.EMPTY_UPDATE:
-        return {"ok": True}
-    if not authz.can(user, "section.edit", section):
-        sync.check_update(live, update, parsed)
-        if kind == sync.STEP2 and not sync.is_news(live, update):
-            return {"ok": True}
-        raise Forbidden("this section is read-only for you")
-    if live.size + len(update) > current_app.config["COLLAB_MAX_DOCUMENT_BYTES"]:
-        raise PalabreError("this section has reached its maximum size", code="too_large")
-    try:
-        sync.check_update(live, update, parsed)
-    except sync.Resync:
-        # Another process may have committed what it needs: read the database, then decide.
-        live = sync.documents().get(section.id)
-        sync.check_update(live, update, parsed)
-    written = services.submit_update(section, update, parsed, user.id, relay_skip=request.sid)
-    return Acknowledged(written)
-
-
-class Acknowledged(Later):
-    """``{ok: true}`` once the writer thread has committed and relayed the update."""
-
-    def __init__(self, written: Later) -> None:
-        self.written = written
-
-    def wait(self) -> dict:
-        self.written.wait()
-        return {"ok": True}
+    return live_editor.receive(user, section, data, kind, request.sid)
 
 
 _awareness_owners: dict[tuple[int, int], str] = {}  # (section, awareness client) → sid
@@ -139,7 +110,8 @@ def on_awareness(user, section, payload):
             owner = _awareness_owners.setdefault((section.id, entry.client), request.sid)
             if owner != request.sid:
                 raise Forbidden("this presence belongs to another connection")
-    services.claim_presence(section, [e.client for e in entries if e.state is not None], user.id)
+    live = live_editor.documents().get(section.id, max_age=math.inf)
+    live_editor.claim(live, [e.client for e in entries if e.state is not None], user.id)
     connection.awareness.setdefault(section.id, {}).update({e.client: e.clock for e in entries})
     who = connection.identities.get(section.id)
     if who is None:
@@ -147,7 +119,7 @@ def on_awareness(user, section, payload):
     socketio.emit(
         "awareness",
         {"section": section.address, "data": presence.rewrite(entries, who, section.address)},
-        to=services.section_room(section),
+        to=live_editor.section_room(section),
         skip_sid=request.sid,
         namespace=NAMESPACE,
     )
@@ -170,7 +142,7 @@ def _announce_gone(section_id: int, address: str, clients: dict[int, int]) -> No
     socketio.emit(
         "awareness",
         {"section": address, "data": presence.gone(clients)},
-        to=services.section_room(section_id),
+        to=live_editor.section_room(section_id),
         namespace=NAMESPACE,
     )
 

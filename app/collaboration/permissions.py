@@ -10,9 +10,8 @@ from __future__ import annotations
 from app.collaboration.models import Paper, PaperVisibility, Section
 from app.core import authz
 from app.core.authz import rule
-from app.core.models import utcnow
-from app.facilitation.models import ScheduledLock
-from app.workshops.models import Edition, Membership, Phase, Role, StakeholderGroup
+from app.workshops.locks import section_is_locked
+from app.workshops.models import Edition, Membership, Phase, Role, ScheduledLock, StakeholderGroup
 from app.workshops.services import membership_of
 
 authz.depends_on(Membership)
@@ -43,33 +42,6 @@ def may_read_paper(user, paper: Paper) -> bool:
         opened = phase is not None and phase.read_other_papers
         return opened or paper.visibility in (PaperVisibility.EDITION, PaperVisibility.PUBLISHED)
     return paper.visibility == PaperVisibility.PUBLISHED
-
-
-def section_is_locked(section: Section) -> bool:
-    """A section is read-only when it, its paper or the current phase is locked."""
-    phase = _phase(section.paper.group.edition)
-    return (
-        section.locked
-        or section.paper.locked
-        or phase is None
-        or phase.papers_locked
-        or not phase.write_own_paper
-        or _scheduled_lock_in_force(section)
-    )
-
-
-def _scheduled_lock_in_force(section: Section) -> bool:
-    """A lock scheduled for a deadline counts from that moment (facilitation): a decision
-    made before it is not reused after it."""
-    from app.facilitation.locks import earliest_scheduled_lock
-
-    at = earliest_scheduled_lock(section)
-    if at is None:
-        return False
-    if at <= utcnow():
-        return True
-    authz.valid_until(at)
-    return False
 
 
 @rule("section.read", cached=True)

@@ -25,8 +25,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.collaboration import sync
 from app.collaboration.models import SectionClient, SectionSnapshot, SectionUpdate
-from app.collaboration.yupdate import UpdateFormatError, parse_update
 from app.core.models import utcnow
 from app.core.transactions import hold_until_end
 from app.extensions import db
@@ -206,7 +206,7 @@ def compact(
         unapplied.append(current.data)
     for row in rows:
         if row.id not in included:
-            reason = apply_checked(union, row.data)
+            reason = sync.apply_checked(union, row.data)
             if reason is not None:
                 quarantine(row.id, reason)
                 continue
@@ -243,21 +243,6 @@ def _ensure_snapshot_row(section_id: int) -> None:
     )
 
 
-def apply_checked(doc: Doc, data: bytes) -> str | None:
-    """Apply a stored update to ``doc``, after the pure-Python bounds (``yupdate``): None,
-    or why it cannot be applied (a Rust panic arrives as a BaseException: caught too)."""
-    try:
-        parse_update(data)
-        doc.apply_update(data)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except UpdateFormatError as error:
-        return f"unreadable update: {error}"
-    except BaseException as error:
-        return f"refused by yrs: {error.__class__.__name__}"
-    return None
-
-
 def known_clients(section_id: int) -> dict[int, int | None]:
     rows = db.session.execute(
         select(SectionClient.client_id, SectionClient.user_id).where(
@@ -272,3 +257,7 @@ def remember_client(section_id: int, client_id: int, user_id: int | None) -> Non
         writing()
         db.session.add(SectionClient(section_id=section_id, client_id=client_id, user_id=user_id))
         db.session.flush()
+
+
+# What the document cache (``sync.Documents``) asks of this store.
+HOOKS = sync.Hooks(committed=committed, quarantine=quarantine, known_clients=known_clients)

@@ -1,9 +1,10 @@
 """The sync core: one in-memory Yjs document per section, always caught up from the database.
 
 Like Hocuspocus's server core, it only knows documents and y-protocols messages; who may
-do what (``permissions``), where updates are kept (``store``) and how they reach other
-clients and processes (``events`` over Flask-SocketIO, Redis between processes) are
-pieces around it.
+do what (``permissions``), where updates are kept (``store``, plugged in as ``Hooks``, as
+Hocuspocus's ``onLoadDocument``/``onStoreDocument`` extensions) and how they reach other
+clients and processes (``live_editor``, ``events`` over Flask-SocketIO, Redis between
+processes) are pieces around it: this module imports none of them.
 
 A process's document advances only by applying rows read back from the database (after
 they are committed), so several processes sharing one database converge, and nothing a
@@ -19,10 +20,10 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from pycrdt import Doc, Text, create_sync_message, handle_sync_message
 
-from app.collaboration import store
 from app.collaboration.yupdate import (
     DELETED,
     MAX_RUN,
@@ -72,6 +73,32 @@ def _guarded(work: Callable[[], object]) -> object:
         raise BadInput(f"not a valid Yjs update ({error.__class__.__name__})") from None
 
 
+class Hooks(NamedTuple):
+    """What the document cache asks of the persistence (``store.HOOKS``)."""
+
+    # (section_id, *, version, exclude) → .snapshot (data, version) | None, .rows
+    # [(row id, data)], .log_ids: what is durable that a reader lacks
+    committed: Callable[..., Any]
+    quarantine: Callable[[int, str], None]  # (row id, why): set a stored row aside
+    known_clients: Callable[[int], dict[int, int | None]]  # client id → user id
+
+
+def apply_checked(doc: Doc, data: bytes) -> str | None:
+    """Apply a stored update to ``doc``, after the pure-Python bounds (``yupdate``): None,
+    or why it cannot be applied (a Rust panic arrives as a BaseException: caught too)."""
+    try:
+        if parse_update(data).longest_run > MAX_RUN:
+            return f"more than {MAX_RUN} text items in a row that make one"
+        doc.apply_update(data)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except UpdateFormatError as error:
+        return f"unreadable update: {error}"
+    except BaseException as error:
+        return f"refused by yrs: {error.__class__.__name__}"
+    return None
+
+
 @dataclass
 class LiveDoc:
     """A section's document in this process: the snapshot and the rows of the log it has
@@ -115,6 +142,55 @@ class LiveDoc:
             self.applied.add(row_id)
             self.size += len(data)
 
+    def appended(self, nbytes: int, measure: Callable[[], tuple[int, int]]) -> None:
+        """One more row in the log (``measure()``: the log's size, if not known yet)."""
+        with self.lock:
+            if self.log is None:
+                self.log = list(measure())
+            else:
+                self.log[0] += 1
+                self.log[1] += nbytes
+
+    def compaction_due(self, max_updates: int, max_bytes: int) -> bool:
+        with self.lock:
+            return self.log is not None and (self.log[0] >= max_updates or self.log[1] >= max_bytes)
+
+    def compacting(self) -> tuple[bytes, set[int], int | None]:
+        """What compaction merges: the state, the rows it holds, the snapshot's version."""
+        with self.lock:
+            return self.doc.get_update(), set(self.applied), self.version
+
+    def compacted(
+        self, unapplied: list[bytes], version: int, snapshot_bytes: int, log: tuple[int, int]
+    ) -> None:
+        """The log was merged into the snapshot ``version``: apply what this document had
+        not, and count from there."""
+        with self.lock:
+            for data in unapplied:
+                apply_stored(self, data)
+            self.applied.clear()  # every row it had applied is in the snapshot now
+            self.probe = None  # rebuilt from the document alone at the next check
+            self.version = version
+            self.size, self.log = snapshot_bytes + log[1], list(log)
+
+    def owns(self, clients: Collection[int], user_id: int | None, hooks: Hooks) -> list[int]:
+        """Which of ``clients`` are new (become the user's); raises ``PermissionError`` if
+        one belongs to another user. The database is asked for ids unknown here."""
+        with self.lock:
+            if any(client not in self.clients for client in clients):
+                self.clients.update(hooks.known_clients(self.section_id))
+            if any(self.clients.get(c, user_id) != user_id for c in clients):
+                raise PermissionError("client id of another user")
+            new = [client for client in clients if client not in self.clients]
+            self.clients.update(dict.fromkeys(new, user_id))
+            return new
+
+    def authorship_cached(self) -> dict[int, int] | None:
+        with self.lock:
+            if self.authorship is not None and self.authorship[0] == self.changes:
+                return dict(self.authorship[1])
+            return None
+
     def text(self) -> str:
         with self.lock:
             return str(self.doc.get(TEXT, type=Text))
@@ -131,7 +207,8 @@ class LiveDoc:
 class Documents:
     """The per-process cache of live documents."""
 
-    def __init__(self) -> None:
+    def __init__(self, hooks: Hooks) -> None:
+        self.hooks = hooks
         self._docs: dict[int, LiveDoc] = {}
         self._guard = threading.Lock()
 
@@ -167,22 +244,20 @@ class Documents:
         with self._guard:
             self._docs.clear()
 
-    @staticmethod
-    def _load(section_id: int) -> LiveDoc:
+    def _load(self, section_id: int) -> LiveDoc:
         live = LiveDoc(section_id, Doc())
         live.doc.get(TEXT, type=Text)
-        live.clients = store.known_clients(section_id)
+        live.clients = self.hooks.known_clients(section_id)
         return live
 
-    @staticmethod
-    def catch_up(live: LiveDoc, pending: Collection[int] = frozenset()) -> None:
+    def catch_up(self, live: LiveDoc, pending: Collection[int] = frozenset()) -> None:
         """Apply what the database has and this document does not: the snapshot when its
         version changed, then every row of the log not applied yet (``pending``: rows the
         current transaction wrote but has not committed). A row that cannot be applied is
-        set aside (``store.quarantine``) and the rest served."""
+        set aside (``Hooks.quarantine``) and the rest served."""
         with live.lock:
             read_at = time.monotonic()
-            found = store.committed(
+            found = self.hooks.committed(
                 live.section_id,
                 version=live.version if live.loaded else None,
                 exclude=live.applied | live.quarantined | set(pending),
@@ -194,9 +269,9 @@ class Documents:
                 live.size, live.log = len(data), None
             live.loaded = True
             for row_id, data in found.rows:
-                reason = store.apply_checked(live.doc, data)
+                reason = apply_checked(live.doc, data)
                 if reason is not None:
-                    store.quarantine(row_id, reason)
+                    self.hooks.quarantine(row_id, reason)
                     live.quarantined.add(row_id)
                     continue
                 live.changes += 1
@@ -397,10 +472,3 @@ def replace_with(target: str) -> Callable[[Text], None]:
                 text.insert(start, target[j1:j2])
 
     return edit
-
-
-def documents() -> Documents:
-    """This app's live documents (one cache per app, so tests never share one)."""
-    from flask import current_app
-
-    return current_app.extensions.setdefault("palabre.documents", Documents())

@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.collaboration import services as collaboration
 from app.collaboration.models import Paper, Section
-from app.collaboration.permissions import section_is_locked
 from app.deliberation.stats import debate_stats
 from app.extensions import db
 from app.facilitation import presence, settings
+from app.workshops.locks import section_is_locked
 from app.workshops.models import Edition, Membership, Role, StakeholderGroup
 
 WORD_RE = re.compile(r"\w[\w’'-]*", re.UNICODE)

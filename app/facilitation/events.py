@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import request
 
-from app.collaboration.permissions import section_is_locked
 from app.core import access, authz, sockets
 from app.core.errors import BadInput
 from app.extensions import db
@@ -30,6 +29,7 @@ from app.facilitation.locks import apply_due_locks, schedules_payload
 from app.facilitation.models import LivePresence
 from app.facilitation.phases import phase_payload
 from app.facilitation.presence import presence_join, presence_leave, presence_touch
+from app.workshops.locks import section_is_locked
 from app.workshops.models import Edition, Role
 from app.workshops.services import get_edition, get_group, membership_of
 

@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from app.collaboration.models import Paper, Section
-from app.collaboration.permissions import section_is_locked
 from app.collaboration.services import notify_access_changed
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.markdown import clean_text
@@ -22,8 +21,8 @@ from app.core.models import utcnow
 from app.extensions import db, socketio
 from app.facilitation import live
 from app.facilitation.audit import record_audit
-from app.facilitation.models import LockScope, ScheduledLock
-from app.workshops.models import Edition, StakeholderGroup
+from app.workshops.locks import section_is_locked
+from app.workshops.models import Edition, LockScope, ScheduledLock, StakeholderGroup
 
 REASON_MAX = 1000
 
@@ -85,30 +84,6 @@ def notify_access(edition_id: int, section_ids: list[int] | None = None) -> None
 
 
 # --- locks now -------------------------------------------------------------------------------
-
-
-def earliest_scheduled_lock(section: Section) -> datetime | None:
-    """When the earliest not cancelled, not yet applied scheduled lock covering ``section``
-    falls due (or fell due), if there is one.
-
-    A pure function of the database: the authorization rule asks it and compares it with
-    the clock, so edits stop at the deadline in every process, before the timer has run.
-    """
-    paper = section.paper
-    return db.session.scalar(
-        select(func.min(ScheduledLock.at)).where(
-            ScheduledLock.edition_id == paper.group.edition_id,
-            ScheduledLock.applied_at.is_(None),
-            ScheduledLock.cancelled_at.is_(None),
-            or_(
-                ScheduledLock.scope == LockScope.ALL,
-                and_(ScheduledLock.scope == LockScope.PAPER, ScheduledLock.paper_id == paper.id),
-                and_(
-                    ScheduledLock.scope == LockScope.SECTION, ScheduledLock.section_id == section.id
-                ),
-            ),
-        )
-    )
 
 
 def _papers(edition: Edition) -> list[Paper]:

@@ -21,7 +21,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.collaboration.permissions import section_is_locked
 from app.core import authz
 from app.core.errors import BadInput
 from app.core.templating import edition_link
@@ -53,6 +52,7 @@ from app.facilitation.forms import (
 )
 from app.workshops import memberships
 from app.workshops import services as workshops
+from app.workshops.locks import section_is_locked
 from app.workshops.memberships import CHANGEABLE_ROLES
 from app.workshops.models import Role
 from app.workshops.views import edition_for

@@ -204,3 +204,38 @@ class Upload(TimestampMixin, db.Model):
     @property
     def url(self) -> str:
         return f"/uploads/{self.id}/{self.filename}"
+
+
+class LockScope:
+    SECTION = "section"
+    PAPER = "paper"
+    ALL = "all"  # every paper of the edition
+
+    ALL_SCOPES = (SECTION, PAPER, ALL)
+
+
+class ScheduledLock(TimestampMixin, db.Model):
+    """A lock that takes effect at ``at``.
+
+    The authorization rule treats a due, not cancelled lock as in force even before the
+    background timer has applied it (``applied_at``), so edits stop at the exact moment
+    whatever process serves them and even after a restart.
+    """
+
+    __tablename__ = "scheduled_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    scope: Mapped[str] = mapped_column(String(16), nullable=False)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None

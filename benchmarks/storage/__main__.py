@@ -19,7 +19,7 @@ import flask_migrate
 from pycrdt import Doc, Text
 
 from app import create_app
-from app.collaboration import services, store
+from app.collaboration import live_editor, services, store
 from app.collaboration.services import paper_of
 from app.config import TestConfig
 from app.core.transactions import commit
@@ -82,7 +82,7 @@ def main() -> None:
             commit()
         elapsed = time.perf_counter() - started
         writer.unobserve(subscription)
-        state = services.sync.documents().get(section.id).state()
+        state = live_editor.documents().get(section.id).state()
         stored = store.stored_bytes(section.id)
         updates, _size = store.log_size(section.id)
     print(f"edits replayed           {args.edits:>10,}  ({args.edits / elapsed:,.0f} commits/s)")

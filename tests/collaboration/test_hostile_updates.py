@@ -9,7 +9,7 @@ import pytest
 from pycrdt import Doc, Text
 from sqlalchemy import insert
 
-from app.collaboration import services, store, sync
+from app.collaboration import live_editor, services, store, sync
 from app.collaboration.models import SectionUpdate
 from app.collaboration.yupdate import MAX_CLOCK, MAX_DEPTH, UpdateFormatError, parse_update
 from app.core.errors import BadInput, Forbidden
@@ -81,7 +81,7 @@ def test_a_section_update_holds_no_other_content():
 
 def test_an_update_missing_what_it_builds_on_asks_for_a_resync(intro):
     _first, second = typed("Les coupures ", "coûtent cher.")
-    live = sync.documents().get(intro.id)
+    live = live_editor.documents().get(intro.id)
     with pytest.raises(sync.Resync):
         sync.check_update(live, second, sync.parse_section_update(second))
     assert live.text() == ""
@@ -93,14 +93,14 @@ def test_an_update_deleting_what_the_server_lacks_asks_for_a_resync(intro):
     before = doc.get_state()
     del doc.get("markdown", type=Text)[0:3]
     deletion = doc.get_update(before)
-    live = sync.documents().get(intro.id)
+    live = live_editor.documents().get(intro.id)
     with pytest.raises(sync.Resync):
         sync.check_update(live, deletion, sync.parse_section_update(deletion))
 
 
 def test_an_update_that_fits_is_proven_on_a_copy_not_applied(intro):
     (first,) = typed("Été à Bamako.")
-    live = sync.documents().get(intro.id)
+    live = live_editor.documents().get(intro.id)
     sync.check_update(live, first, sync.parse_section_update(first))
     assert live.text() == ""
 
@@ -117,7 +117,7 @@ def test_a_bad_stored_row_is_set_aside_and_the_rest_served(intro):
     bad_id = _store_raw(intro.id, update(7, 2**63 - 5, string_item("abc")))
     other = typed("Seconde phrase.")[0]
     _store_raw(intro.id, other)
-    live = sync.Documents().get(intro.id)  # as a fresh process would load it
+    live = sync.Documents(store.HOOKS).get(intro.id)  # as a fresh process would load it
     commit()
     assert "Première phrase." in live.text() and "Seconde phrase." in live.text()
     assert [row.id for row in store.quarantined([intro.id])] == [bad_id]
@@ -126,14 +126,14 @@ def test_a_bad_stored_row_is_set_aside_and_the_rest_served(intro):
 def test_a_row_set_aside_is_kept_in_the_database(intro):
     bad = update(7, 0, any_item(nested_array(100_000)))
     bad_id = _store_raw(intro.id, bad)
-    sync.Documents().get(intro.id)
+    sync.Documents(store.HOOKS).get(intro.id)
     commit()
     assert db.session.get(SectionUpdate, bad_id).data == bad
 
 
 def test_a_row_set_aside_is_neither_compacted_nor_deleted(intro):
     bad_id = _store_raw(intro.id, update(7, 0, any_item(nested_array(100_000))))
-    live = sync.Documents().get(intro.id)
+    live = sync.Documents(store.HOOKS).get(intro.id)
     store.compact(intro.id, live.state(), version=live.version)
     commit()
     assert db.session.get(SectionUpdate, bad_id) is not None
@@ -141,7 +141,7 @@ def test_a_row_set_aside_is_neither_compacted_nor_deleted(intro):
 
 def test_organizers_see_the_updates_set_aside(app, demo, intro, client_for):
     _store_raw(intro.id, update(7, 2**63 - 5, string_item("abc")))
-    sync.Documents().get(intro.id)
+    sync.Documents(store.HOOKS).get(intro.id)
     commit()
     organizer = demo.users["organisateur@demo.palabre"]
     page = client_for(organizer).get("/editions/malisig-2023/manage/set-aside")
@@ -153,7 +153,7 @@ def test_a_row_whose_id_is_below_the_snapshot_is_still_loaded(intro):
     # What the old schema produced: a row compacted away, then its id handed out again.
     services.accept_update(intro, typed("Avant. ")[0], None)
     commit()
-    live = sync.documents().get(intro.id)
+    live = live_editor.documents().get(intro.id)
     store.compact(intro.id, live.state(), version=live.version)
     commit()
     late = typed("Après la compaction.")[0]
@@ -163,7 +163,7 @@ def test_a_row_whose_id_is_below_the_snapshot_is_still_loaded(intro):
         )
     )
     commit()
-    assert "Après la compaction." in sync.Documents().get(intro.id).text()
+    assert "Après la compaction." in sync.Documents(store.HOOKS).get(intro.id).text()
 
 
 def test_an_update_with_another_members_client_id_is_refused(intro, members):
@@ -221,7 +221,7 @@ def test_concurrent_writers_and_compactions_lose_no_row(app, intro, monkeypatch)
     for thread in threads:
         thread.join(60)
     assert errors == []
-    text = sync.Documents().get(section_id).text()
+    text = sync.Documents(store.HOOKS).get(section_id).text()
     expected = {f"{{{name}.{n}}}" for name in "abc" for n in range(40)}
     assert {marker for marker in expected if marker not in text} == set()
     assert store.snapshot(section_id).version >= 1  # compactions did run meanwhile

@@ -21,8 +21,7 @@ from app.config import TestConfig
 from app.core.transactions import run_in_transaction
 from app.extensions import db
 from app.facilitation.locks import set_lock
-from app.facilitation.models import LockScope
-from app.workshops.models import Edition
+from app.workshops.models import Edition, LockScope
 from app.workshops.services import get_group
 from tests.collaboration.conftest import Editor, wait_until
 from tests.collaboration.serverproc import (

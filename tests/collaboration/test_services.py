@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.collaboration import services, store
+from app.collaboration import live_editor, services, store, sync
 from app.collaboration.services import paper_of
 from app.core.errors import BadInput, NotFound
 from app.core.transactions import commit
@@ -111,18 +111,16 @@ def test_compaction_keeps_storage_close_to_the_document(app, intro, editor_for, 
     editor = editor_for(demo.users["gouvernement1@demo.palabre"])
     for n in range(260):
         assert editor.type(None, f"mot{n} ")["ok"]
-    state = services.sync.documents().get(intro.id).state()
+    state = live_editor.documents().get(intro.id).state()
     assert store.log_size(intro.id)[0] < store.COMPACT_AFTER_UPDATES
     assert store.stored_bytes(intro.id) <= 2 * len(state) + 200 * 60
     assert services.section_text(intro).endswith("mot259 ")
 
 
 def test_a_second_process_view_catches_up_from_the_database(app, intro, author):
-    from app.collaboration.sync import Documents
-
     services.append_to_section(intro, "Écrit par le processus A.", author)
     commit()
-    other_process = Documents()
+    other_process = sync.Documents(store.HOOKS)
     assert other_process.get(intro.id).text() == "Écrit par le processus A."
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pycrdt import Doc
 
-from app.collaboration import services, sync
+from app.collaboration import live_editor, services, store, sync
 from app.core.errors import BadInput
 from app.core.transactions import commit
 from tests.collaboration.hostile import deletes, string_after, string_item, typed, update
@@ -28,7 +28,7 @@ def stored(intro):
     (first,) = typed("a😀b", doc=Doc(client_id=AUTHOR))
     services.accept_update(intro, first, None)
     commit()
-    return sync.Documents().get(intro.id)
+    return sync.Documents(store.HOOKS).get(intro.id)
 
 
 def check(live: sync.LiveDoc, data: bytes) -> None:
@@ -38,7 +38,7 @@ def check(live: sync.LiveDoc, data: bytes) -> None:
 def test_an_insert_inside_a_pair_of_its_own_text_is_refused(intro):
     hostile = update(HOSTILE, 0, string_item("a😀"), string_after("|", (HOSTILE, 1)))
     with pytest.raises(BadInput, match="surrogate pair"):
-        check(sync.documents().get(intro.id), hostile)
+        check(live_editor.documents().get(intro.id), hostile)
 
 
 def test_an_insert_after_the_first_half_of_a_stored_pair_is_refused(stored):
@@ -70,4 +70,4 @@ def test_an_editor_typing_around_emoji_is_accepted(intro):
     for data in typed("😀", "👩‍👩‍👧 ", "fin 😀", doc=doc):
         services.accept_update(intro, data, None)
         commit()
-    assert sync.Documents().get(intro.id).text() == "😀👩‍👩‍👧 fin 😀"
+    assert sync.Documents(store.HOOKS).get(intro.id).text() == "😀👩‍👩‍👧 fin 😀"

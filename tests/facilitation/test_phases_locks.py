@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from app.collaboration.permissions import section_is_locked
 from app.core import authz
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.models import utcnow
 from app.extensions import db
 from app.facilitation import audit, locks, phases
-from app.facilitation.models import AuditEntry, ScheduledLock
+from app.facilitation.models import AuditEntry
+from app.workshops.locks import section_is_locked
+from app.workshops.models import ScheduledLock
 from tests.facilitation.conftest import audit_actions, group
 
 

@@ -9,7 +9,7 @@ from pycrdt import Doc
 from sqlalchemy import text
 
 from app import create_app
-from app.collaboration import services, sync
+from app.collaboration import services, store, sync
 from app.config import TestConfig
 from app.core.transactions import commit
 from app.extensions import db
@@ -89,7 +89,7 @@ def test_the_upgrade_brings_back_every_acknowledged_update(broken_database):
     with app.app_context():
         flask_migrate.upgrade()
         section = services.resolve_section(SECTION)
-        loaded = sync.Documents().get(section.id).text()
+        loaded = sync.Documents(store.HOOKS).get(section.id).text()
     assert [marker for marker in markers if marker not in loaded] == []
 
 
