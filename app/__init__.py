@@ -8,12 +8,10 @@ that is the job of ``flask db upgrade`` (Alembic migrations in ``migrations/``).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import pwa
 from app.config import BASE_DIR, Config, quiet_native_panics
 from app.core import sockets
 from app.core.errors import register_error_pages
@@ -22,28 +20,6 @@ from app.core.security import install_security_headers
 from app.core.sockets import PalabreFlask
 from app.core.transactions import install_request_transaction
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
-
-# The areas of the domain, in dependency order.
-AREAS = ("accounts", "workshops", "collaboration", "deliberation", "facilitation", "exports")
-AREA_MODULES = ("models", "permissions", "events", "demo")
-
-
-def _import_optional(name: str):
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
-
-
-def load_areas() -> list[str]:
-    """Import every area's models, rules and socket events (registering them)."""
-    loaded = []
-    for area in AREAS:
-        if importlib.util.find_spec(f"app.{area}") is None:
-            continue
-        for module in AREA_MODULES:
-            _import_optional(f"app.{area}.{module}")
-        loaded.append(area)
-    return loaded
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -78,16 +54,15 @@ def create_app(config: Config | None = None) -> Flask:
         # connection's updates stay ordered, and a burst cannot start one thread (and take
         # one database connection) per message.
         async_handlers=False,
+        # A silent drop is seen by the browser within interval + timeout (app/config.py).
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
+    pwa.install(app)  # hashed static names, caching headers, service worker, manifest
 
-    areas = load_areas()
-    for area in areas:
-        views = _import_optional(f"app.{area}.views")
-        if views is not None:
-            app.register_blueprint(views.bp)
-        cli = _import_optional(f"app.{area}.cli")
-        if cli is not None:
-            cli.register(app)
+    from app import areas  # the areas, in the factory (see app.areas)
+
+    areas.register(app)
     sockets.install(app, socketio)
 
     from app.core import templating
