@@ -5,7 +5,8 @@
   Its schema is the users' one: the Alembic migrations build a template database once
   per session, and each test gets a copy of it (never the models' own DDL).
 - factories: ``create_user``, ``create_edition``, ``add_member``, ``demo`` (the MaliSIG
-  2023 demo edition), each committing like the real request boundary would.
+  2023 demo edition, papers written) and ``blank_demo`` (the same, papers blank), each
+  committing like the real request boundary would.
 - ``client_for(user)``: an HTTP test client logged in as ``user``; ``client`` anonymous.
 - ``live_server``: the real threaded server (``app.server``) on a free port, for
   Socket.IO clients and the browser; ``socketio_client(user)``: a python-socketio
@@ -280,16 +281,27 @@ def add_member(app, create_user) -> Callable:
     return make
 
 
-@pytest.fixture
-def demo(app):
-    """The MaliSIG 2023 demo edition; users by e-mail in ``demo.users``."""
+def _load_demo(*, papers: bool):
     from app.accounts.services import find_user
     from app.workshops.demo import ACCOUNTS, load_demo
 
-    edition = load_demo()
+    edition = load_demo(papers=papers)
     db.session.commit()
     edition.users = {account.email: find_user(account.email) for account in ACCOUNTS}
     return edition
+
+
+@pytest.fixture
+def demo(app):
+    """The MaliSIG 2023 demo edition, its papers written; users by e-mail in ``demo.users``."""
+    return _load_demo(papers=True)
+
+
+@pytest.fixture
+def blank_demo(app):
+    """The demo edition with its papers still blank, for the tests whose premise is an
+    empty section (they type a text and check exactly that text)."""
+    return _load_demo(papers=False)
 
 
 # --- HTTP clients -----------------------------------------------------------------------

@@ -116,8 +116,11 @@ def thread(
     def prune(items: list[Node]) -> list[Node]:
         kept = []
         for node in items:
+            # Whether it matches, before its replies are pruned: "answered" reads them all,
+            # not only the replies that match the filters themselves.
+            matched = matches(node)
             node.children = prune(node.children)
-            if node.children or matches(node):
+            if node.children or matched:
                 kept.append(node)
         return kept
 

@@ -2,11 +2,16 @@
 
 The texts summarise, in our own words, the concept note and the practical-work
 statement of the 2023 school (see ``shared/seeds``); Palabre does not need the seeds.
+Each group's position paper is a data file, ``demo_papers/<group-slug>.md`` (read by
+``demo_paper``); ``app.deliberation.demo`` writes them into the sections, beside the debate
+whose sources they cite.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from importlib.resources import files
 
 from sqlalchemy import select
 
@@ -93,12 +98,29 @@ ACCOUNTS = (
     DemoAccount("public@demo.palabre", "Public observateur", Role.OBSERVER),
 )
 
+# A paper's file: one ``<!-- key -->`` line opens each section (introduction, q1…, conclusion).
+SECTION_MARK = re.compile(r"^<!-- (introduction|conclusion|q[1-9][0-9]*) -->$", re.MULTILINE)
+
+
+def demo_paper(group_slug: str) -> dict[str, str]:
+    """The demo paper of a group: section key → its Markdown (empty when it has no file)."""
+    paper = files("app.workshops.demo_papers") / f"{group_slug}.md"
+    if not paper.is_file():
+        return {}
+    parts = SECTION_MARK.split(paper.read_text(encoding="utf-8"))
+    return {key: body.strip() for key, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
 # Areas add their demo content (sources, arguments…) here: fn(edition, users_by_email).
 DEMO_EXTENSIONS: list = []
+# ... and the writers of the groups' papers (``app.deliberation.demo``, from ``demo_paper``),
+# the same way: ``load_demo(papers=False)`` leaves the papers blank, as a school starts them.
+DEMO_PAPERS: list = []
 
 
-def load_demo(*, force: bool = False) -> Edition:
-    """Create the demo edition. Refuses when other editions exist, unless ``force``."""
+def load_demo(*, force: bool = False, papers: bool = True) -> Edition:
+    """Create the demo edition, its papers written unless ``papers`` is false. Refuses when
+    other editions exist, unless ``force``."""
     if db.session.scalar(select(Edition.id).where(Edition.slug == DEMO_SLUG)) is not None:
         raise Conflict(f"the demo edition {DEMO_SLUG!r} already exists")
     others = db.session.scalar(select(db.func.count(Edition.id)))
@@ -134,7 +156,7 @@ def load_demo(*, force: bool = False) -> Edition:
         users[account.email] = user
     # The school is in its writing phase when the demo opens.
     edition.current_phase = next(p for p in edition.phases if p.key == "redaction")
-    for extend in DEMO_EXTENSIONS:
+    for extend in (*DEMO_EXTENSIONS, *(DEMO_PAPERS if papers else ())):
         extend(edition, users)
     db.session.flush()
     return edition

@@ -9,6 +9,13 @@ import pytest
 from pycrdt import Doc, Text, create_sync_message, create_update_message, handle_sync_message
 
 
+@pytest.fixture
+def demo(blank_demo):
+    """Co-writing starts here from the demo's papers still blank: each test types the text
+    it then checks, exactly (the written demo is the subject of the workshops' tests)."""
+    return blank_demo
+
+
 class Editor:
     """A member's editor of one section, over a real Socket.IO connection."""
 

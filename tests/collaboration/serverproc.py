@@ -14,7 +14,8 @@ from app.config import SOCKET_BUDGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# As ``make run`` does: the migrations build the schema, then the demo is loaded.
+# As ``make run`` does: the migrations build the schema, then the demo is loaded; its
+# papers left blank, as the ``demo`` fixture of these tests has them (conftest.py).
 PREPARE = """
 import flask_migrate
 from app import create_app
@@ -24,7 +25,7 @@ from app.workshops.demo import load_demo
 app = create_app(Config())
 with app.app_context():
     flask_migrate.upgrade()
-    load_demo()
+    load_demo(papers=False)
     db.session.commit()
 """
 

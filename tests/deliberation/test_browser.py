@@ -163,6 +163,9 @@ def test_a_member_inserts_an_argument_into_the_paper_and_a_co_author_sees_it(
     section = '.paper-section[data-key="q1"]'
     coauthor.click(f"{section} .open")
     coauthor.wait_for_selector(f"{section} .cm-content")
+    # The demo's section is written: the co-author looks at its end, where the argument
+    # arrives (CodeMirror renders only the lines in view).
+    coauthor.press(f"{section} .cm-content", "Control+End")
     member = _page(browser, live_server.base_url, "gouvernement1@demo.palabre")
     member.click(f"#a{argument.id} > article details.insert-box > summary")
     member.select_option(f"#a{argument.id} > article details.insert-box select", "q1")

@@ -260,10 +260,13 @@ def _call(sio, event: str, payload: dict) -> dict:
 def test_during_an_outage_pages_answer_503_and_a_new_socket_works_once_it_is_back(
     app, demo, proxy, client_for, open_socket
 ):
-    from tests.collaboration.conftest import Editor
+    from app.collaboration.services import resolve_section, section_text
+    from tests.collaboration.conftest import Editor, wait_until
 
     user = demo.users["gouvernement1@demo.palabre"]
     user_id, session_id = user.id, user.get_id()
+    written = section_text(resolve_section(SECTION))
+    assert written  # the demo's introduction: the text typed after the outage goes after it
     web = client_for(user)
     assert web.get("/").status_code == 200
     db.session.remove()  # the test's own session holds nothing the requests could reuse
@@ -292,13 +295,12 @@ def test_during_an_outage_pages_answer_503_and_a_new_socket_works_once_it_is_bac
     proxy.restore()
     assert editor.join() == {"ok": True, "readonly": False}
     assert f"user:{user_id}" in _rooms(sio)
+    assert wait_until(lambda: editor.value() == written)  # it types at the end of the text
     assert editor.type(None, "Écrit après la panne.")["ok"]
     assert web.get("/").status_code == 200
 
-    from app.collaboration.services import resolve_section, section_text
-
     db.session.remove()
-    assert section_text(resolve_section(SECTION)) == "Écrit après la panne."
+    assert section_text(resolve_section(SECTION)) == written + "Écrit après la panne."
 
 
 def test_a_commit_the_database_cannot_take_is_a_503_and_nothing_is_kept(
