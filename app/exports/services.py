@@ -85,11 +85,14 @@ def export_debate(edition, group) -> tuple[tuple[model.Source, ...], tuple[model
     for a in arguments:
         children[a.parent_id].append(a)
     names = {g.id: g.name for g in edition.groups}
-    cited_sources = {}
+    cited: dict[int, tuple[int, object]] = {}  # source id → (its number, the source)
+
+    def number(citation) -> int:
+        """Sources are numbered from 1 in the order the annex first cites them."""
+        found = cited.setdefault(citation.source_id, (len(cited) + 1, citation.source))
+        return found[0]
 
     def build(a, depth: int = 0) -> model.Argument:
-        for citation in a.citations:
-            cited_sources[citation.source_id] = citation.source
         return model.Argument(
             id=a.id,
             question=a.question.position,
@@ -98,17 +101,17 @@ def export_debate(edition, group) -> tuple[tuple[model.Source, ...], tuple[model
             author=a.author.name if a.author else "",
             group=names.get(a.group_id, ""),
             citations=tuple(
-                model.Citation(source_id=c.source_id, page=c.page, quote=c.quote)
-                for c in a.citations
+                model.Citation(source_id=number(c), page=c.page, quote=c.quote) for c in a.citations
             ),
             children=tuple(build(c, depth + 1) for c in children[a.id]) if depth < 6 else (),
         )
 
     own = {a.id for a in arguments if a.group_id == group.id}
-    roots = [build(a) for a in arguments if a.id in own and a.parent_id not in own]
+    tops = [a for a in arguments if a.id in own and a.parent_id not in own]
+    roots = [build(a) for a in sorted(tops, key=lambda a: (a.question.position, a.id))]
     sources = tuple(
-        model.Source(id=s.id, title=s.title, author=s.author, year=s.year, url=s.url, note=s.note)
-        for s in sorted(cited_sources.values(), key=lambda s: s.title)
+        model.Source(id=n, title=s.title, author=s.author, year=s.year, url=s.url, note=s.note)
+        for n, s in cited.values()
     )
     return sources, tuple(roots)
 

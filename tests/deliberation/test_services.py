@@ -540,3 +540,19 @@ def test_debate_stats_ignore_hidden_arguments(small_debate, create_user, add_mem
 def test_debate_stats_of_an_empty_debate(create_edition):
     stats = debate_stats(create_edition("vide"))
     assert stats["arguments"] == 0 and stats["cross_group_reply_share"] is None
+
+
+def _first_cited(arguments) -> list[int]:
+    order = []
+    for argument in arguments:
+        order += [c.source_id for c in argument.citations if c.source_id not in order]
+        order += [n for n in _first_cited(argument.children) if n not in order]
+    return order
+
+
+def test_a_groups_bibliography_is_numbered_from_1_in_the_order_first_cited(demo):
+    for group in demo.groups:
+        sources, arguments = export_debate(demo, group)
+        numbers = [source.id for source in sources]
+        assert numbers == list(range(1, len(sources) + 1))
+        assert _first_cited(arguments) == numbers
