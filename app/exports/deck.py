@@ -1,9 +1,15 @@
-"""The PowerPoint decks: a group's presentation, and the cross-group synthesis."""
+"""The PowerPoint decks: a group's presentation, and the cross-group synthesis.
+
+A group's deck: cover (edition, group in its colour, logo) · contents · per section a
+divider with the question as its title, then its parts (:mod:`.deck_parts`: bullets, two
+columns, quote, statement, table, picture), each slide titled by its heading, its bold
+lead-in or a short form of the question · notes · sources · closing. The full text of
+every slide is in its speaker notes.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from app.core.markdown import clean_text
 
@@ -14,187 +20,18 @@ from .content import (
     source_runs,
     synthesis_properties,
 )
+from .deck_parts import Part, paper_parts
+from .deck_text import condense, is_cut, short_question
 from .labels import format_date, kind_label, labels
-from .mdtree import (
-    Block,
-    Code,
-    Heading,
-    ListBlock,
-    Para,
-    Quote,
-    Rule,
-    Run,
-    Table,
-    blocks_plain,
-    parse,
-    plain,
-    split_lead_in,
-)
-from .model import Argument, GroupDeliverable, Synthesis
-from .pptx_fit import Item, truncate_runs
+from .mdtree import Block, Heading, Para, Run, blocks_plain, parse, plain
+from .model import Argument, GroupDeliverable, Section, Synthesis
+from .pptx_fit import CUT, Item, truncate_runs
 from .pptx_writer import DeckWriter
 
-__all__ = ["condense", "group_pptx", "synthesis_pptx"]
+__all__ = ["SYNTHESIS_COLOUR", "condense", "group_pptx", "synthesis_pptx"]
 
-#: a bullet keeps its lead sentence(s) up to this many words
-LEAD_WORDS = 26
-#: a bold lead-in paragraph longer than this becomes its own slide title
-LEADIN_SLIDE_WORDS = 45
-
-_SENTENCE_END = re.compile(r"[.!?…](?:[»\")\]]*)(?=[\s\u00a0]+[«\"“(A-ZÀ-ÖØ-Þ0-9])")
-
-
-def condense(runs: list[Run], max_words: int = LEAD_WORDS) -> list[Run]:
-    """The lead sentence(s) of a paragraph, at most ``max_words`` words (then "…").
-
-    Footnote references and images are dropped (their text goes to the speaker notes).
-    """
-    runs = [r for r in runs if r.footnote is None and r.image is None]
-    text = "".join(r.text for r in runs)
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    cut = len(text)
-    for end in ends:
-        if len(text[:end].split()) >= 6:  # a short first sentence keeps the next one
-            cut = end
-            break
-    kept = text[:cut]
-    words = kept.split()
-    if len(words) > max_words:
-        # cut at the max_words-th word boundary
-        pos = 0
-        for _ in range(max_words):
-            pos = text.find(words[_], pos) + len(words[_])
-        out = truncate_runs(runs, pos)
-        return [*out, Run(" …")]
-    out = truncate_runs(runs, cut)
-    if cut < len(text.rstrip()):
-        return out
-    return out
-
-
-@dataclass
-class Part:
-    title: str
-    items: list[Item] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)  #: the source, for the notes
-    kind: str = "bullets"  #: "bullets", "table", "image"
-    table: Table | None = None
-    image: tuple[str, str] | None = None
-
-
-def _list_items(block: ListBlock, depth: int, out: list[Item]) -> None:
-    for n, item in enumerate(block.items, block.start):
-        first = True
-        for sub in item:
-            if isinstance(sub, Para) and first:
-                lead = split_lead_in(sub.runs)
-                if lead:
-                    runs = [Run(lead[0], bold=True), Run(" : "), *condense(lead[1])]
-                else:
-                    runs = condense(sub.runs)
-                out.append(Item(runs, depth, number=n if block.ordered else None))
-                first = False
-            elif isinstance(sub, ListBlock):
-                if first:
-                    out.append(Item([Run("")], depth, number=n if block.ordered else None))
-                    first = False
-                _list_items(sub, depth + 1, out)
-
-
-def paper_parts(blocks: list[Block], default_title: str) -> list[Part]:
-    """Split a section into slide-sized parts: headings and bold lead-ins start one."""
-    parts: list[Part] = [Part(default_title)]
-
-    def current() -> Part:
-        if parts[-1].kind != "bullets":
-            parts.append(Part(_base_title(parts)))
-        return parts[-1]
-
-    for block in blocks:
-        if isinstance(block, Heading):
-            parts.append(Part(plain(block.runs).strip() or default_title, blocks=[block]))
-        elif isinstance(block, Para):
-            images = [r for r in block.runs if r.image is not None]
-            if images and not plain([r for r in block.runs if r.image is None]).strip():
-                src, alt = images[0].image  # type: ignore[misc]
-                parts.append(
-                    Part(alt or _base_title(parts), blocks=[block], kind="image", image=(src, alt))
-                )
-                continue
-            lead = split_lead_in(block.runs)
-            if lead and len(plain(lead[1]).split()) > LEADIN_SLIDE_WORDS:
-                part = Part(lead[0], blocks=[block])
-                parts.append(part)
-                for sentence in _sentences(lead[1])[:4]:
-                    part.items.append(Item(condense(sentence)))
-                continue
-            part = current()
-            part.blocks.append(block)
-            if lead:
-                part.items.append(Item([Run(lead[0], bold=True), Run(" : "), *condense(lead[1])]))
-            else:
-                part.items.append(Item(condense(block.runs)))
-        elif isinstance(block, ListBlock):
-            part = current()
-            part.blocks.append(block)
-            _list_items(block, 0, part.items)
-        elif isinstance(block, Quote):
-            part = current()
-            part.blocks.append(block)
-            for sub in block.blocks:
-                if isinstance(sub, Para):
-                    part.items.append(
-                        Item([Run("« "), *condense(sub.runs), Run(" »")], bullet=False, italic=True)
-                    )
-        elif isinstance(block, Table):
-            parts.append(Part(_base_title(parts), blocks=[block], kind="table", table=block))
-        elif isinstance(block, Code):
-            current().blocks.append(block)  # notes only
-        elif isinstance(block, Rule):
-            continue
-    return [p for p in parts if p.items or p.kind != "bullets"]
-
-
-def _base_title(parts: list[Part]) -> str:
-    for p in reversed(parts):
-        if p.kind == "bullets":
-            return p.title
-    return parts[0].title
-
-
-def _sentences(runs: list[Run]) -> list[list[Run]]:
-    text = "".join(r.text for r in runs if r.footnote is None and r.image is None)
-    runs = [r for r in runs if r.footnote is None and r.image is None]
-    bounds = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    out, start = [], 0
-    for end in bounds:
-        if end <= start:
-            continue
-        piece = _slice_runs(runs, start, end)
-        if plain(piece).strip():
-            out.append(piece)
-        start = end
-    return out
-
-
-def _slice_runs(runs: list[Run], start: int, end: int) -> list[Run]:
-    out, pos = [], 0
-    for r in runs:
-        t = r.text
-        a, b = max(start, pos), min(end, pos + len(t))
-        if a < b:
-            out.append(
-                Run(
-                    t[a - pos : b - pos].lstrip() if a == start else t[a - pos : b - pos],
-                    r.bold,
-                    r.italic,
-                    r.code,
-                    r.strike,
-                    r.link,
-                )
-            )
-        pos += len(t)
-    return out
+#: the synthesis deck's accent: a neutral deep blue (each group keeps its colour in it)
+SYNTHESIS_COLOUR = "#2D4B73"
 
 
 def _notes_text(blocks: list[Block], footnotes: dict[int, list[Block]]) -> str:
@@ -207,94 +44,102 @@ def _notes_text(blocks: list[Block], footnotes: dict[int, list[Block]]) -> str:
     return "\n".join(lines)
 
 
+def _section_titles(section: Section, lab) -> tuple[str, str]:
+    """(title of its content slides, kicker above them) of a section."""
+    if section.number is not None:
+        kicker = f"{lab['question']} {section.number}"
+        return short_question(section.title) or kicker, kicker
+    name = clean_text(section.title) or lab.get(section.key, section.key)
+    return name, name
+
+
+def _write_part(deck: DeckWriter, part: Part, notes: str, kicker: str, deliverable, lab):
+    title = f"{part.title} {lab['continued']}" if part.continued else part.title
+    kicker = "" if kicker == part.title else kicker
+    if part.kind == "table" and part.table is not None:
+        t = part.table
+        deck.table_slides(title, t.header, t.rows, t.aligns, notes, kicker, intro=part.intro)
+    elif part.kind == "image" and part.image is not None:
+        data = deliverable.images.get(part.image[0])
+        if data is None or not deck.image_slide(title, data, notes, kicker):
+            text = lab["image_missing"].format(alt=part.image[1] or part.image[0])
+            deck.bullet_slides(title, [Item([Run(text)], bullet=False)], notes, kicker)
+    elif part.kind == "quote":
+        deck.quote_slide(
+            title, part.items, notes, kicker=kicker, source=part.source, comment=part.comment
+        )
+    elif part.kind == "statement":
+        deck.statement_slide(title, part.items[0], notes, kicker)
+    elif part.kind == "columns":
+        deck.two_column_slides(title, part.items, notes, kicker, intro=part.intro)
+    else:
+        deck.bullet_slides(title, part.items, notes, kicker)
+
+
 def group_pptx(deliverable: GroupDeliverable) -> bytes:
     """The group's presentation as a .pptx (bytes)."""
     ed, group = deliverable.edition, deliverable.group
     lab = labels(ed.language)
+    footer = f"{clean_text(group.name)} · {clean_text(ed.title)}"
     deck = DeckWriter(
-        language=ed.language, accent=group.colour, labels=lab, template=ed.pptx_template
+        language=ed.language,
+        accent=group.colour,
+        labels=lab,
+        template=ed.pptx_template,
+        footer=footer,
     )
     members = [clean_text(m) for m in group.members if m.strip()]
     member_line = ", ".join(members)
     date = format_date(ed.date, ed.language)
     deck.title_slide(
         ed.title,
-        [f"{lab['stakeholder']} : {group.name}", member_line or "", date],
+        [clean_text(ed.subtitle), member_line, date],
         f"{ed.title}\n{group.name}\n{lab['members']} : {member_line}\n{date}",
         ed.logo,
+        panel=(lab["stakeholder"], group.name),
     )
     parsed = parse_sections(deliverable.sections)
     footnotes: dict[int, list[Block]] = {}
     for _, doc in parsed:
         footnotes.update(doc.footnotes)
 
-    agenda = [Item([Run(_agenda_label(section, lab))]) for section, _ in parsed]
+    agenda = [_agenda_item(section, lab) for section, _ in parsed]
     deck.bullet_slides(lab["agenda"], agenda, "\n".join(section_heading(s, lab) for s, _ in parsed))
 
     for section, doc in parsed:
         heading = section_heading(section, lab)
+        title, kicker = _section_titles(section, lab)
         if section.number is not None:
-            label = f"{lab['question']} {section.number}"
-            deck.section_slide(label, clean_text(section.title), heading)
-            default_title = label
-        else:
-            default_title = clean_text(section.title) or lab.get(section.key, section.key)
+            deck.section_slide(kicker, clean_text(section.title), heading, section.number)
         if not doc.blocks:
-            deck.bullet_slides(
-                default_title, [Item([Run(lab["todo"], italic=True)], bullet=False)], lab["todo"]
-            )
+            todo = [Item([Run(lab["todo"], italic=True)], bullet=False)]
+            deck.bullet_slides(title, todo, lab["todo"], "" if kicker == title else kicker)
             continue
-        for part in paper_parts(doc.blocks, default_title):
-            notes = _notes_text(part.blocks, footnotes)
-            if part.kind == "table" and part.table is not None:
-                t = part.table
-                deck.table_slides(part.title, t.header, t.rows, t.aligns, notes)
-            elif part.kind == "image" and part.image is not None:
-                data = deliverable.images.get(part.image[0])
-                if data is None or not deck.image_slide(part.title, data, notes):
-                    deck.bullet_slides(
-                        part.title,
-                        [
-                            Item(
-                                [
-                                    Run(
-                                        lab["image_missing"].format(
-                                            alt=part.image[1] or part.image[0]
-                                        )
-                                    )
-                                ],
-                                bullet=False,
-                            )
-                        ],
-                        notes,
-                    )
-            else:
-                deck.bullet_slides(part.title, part.items, notes)
+        for part in paper_parts(doc.blocks, title):
+            _write_part(deck, part, _notes_text(part.blocks, footnotes), kicker, deliverable, lab)
 
     if footnotes:
-        items = [
-            Item([Run(f"[{n}] "), *condense(_flat_runs(footnotes[n]), 40)], bullet=False)
-            for n in sorted(footnotes)
-        ]
+        items = []
+        for n in sorted(footnotes):
+            runs = [Run(f"[{n}] ", bold=True), *condense(_flat_runs(footnotes[n]), 40)]
+            items.append(Item(runs, bullet=False, lead=1, condensed=is_cut(runs)))
         notes = "\n".join(
             f"[{n}] " + " ".join(blocks_plain(b)) for n, b in sorted(footnotes.items())
         )
         deck.bullet_slides(lab["notes"], items, notes)
     if deliverable.sources:
-        items = [Item(source_runs(s)) for s in deliverable.sources]
+        items = [Item(source_runs(s), bullet=False, lead=1) for s in deliverable.sources]
         notes = "\n".join(plain(source_runs(s)) for s in deliverable.sources)
         deck.bullet_slides(lab["sources"], items, notes)
-    deck.closing_slide(lab["thanks"], f"{lab['questions']}  —  {group.name}")
+    deck.closing_slide(lab["thanks"], lab["questions"])
     deck.package.properties(**paper_properties(deliverable))
     return deck.to_bytes()
 
 
-def _agenda_label(section, lab) -> str:
+def _agenda_item(section: Section, lab) -> Item:
     if section.number is None:
-        return clean_text(section.title) or lab.get(section.key, section.key)
-    words = clean_text(section.title).split()
-    short = " ".join(words[:14]) + (" …" if len(words) > 14 else "")
-    return f"{section.number}. {short}"
+        return Item([Run(clean_text(section.title) or lab.get(section.key, section.key))])
+    return Item([Run(short_question(section.title))], number=section.number)
 
 
 def _first_words(runs: list[Run], n: int) -> list[Run]:
@@ -305,7 +150,7 @@ def _first_words(runs: list[Run], n: int) -> list[Run]:
     pos = 0
     for word in words[:n]:
         pos = text.find(word, pos) + len(word)
-    return [*truncate_runs([r for r in runs if r.image is None], pos), Run(" …")]
+    return [*truncate_runs([r for r in runs if r.image is None], pos), Run(CUT)]
 
 
 def _flat_runs(blocks: list[Block]) -> list[Run]:
@@ -324,10 +169,18 @@ def _argument_items(arg: Argument, depth: int, language: str, out: list[Item]) -
     if arg.group:
         runs.append(Run(f"({clean_text(arg.group)}) : ", bold=True))
     doc = parse(arg.text)
-    body = _flat_runs(doc.blocks)
-    out.append(Item(runs + condense(body, 20), min(depth, 2)))
+    body = condense(_flat_runs(doc.blocks), 20)
+    out.append(Item(runs + body, min(depth, 2), lead=len(runs), condensed=is_cut(body)))
     for child in arg.children:
         _argument_items(child, depth + 1, language, out)
+
+
+def _argument_notes(arg: Argument, depth: int, language: str, out: list[str]) -> None:
+    who = f" ({clean_text(arg.group)})" if arg.group else ""
+    text = " ".join(blocks_plain(parse(arg.text).blocks))
+    out.append("  " * depth + f"{kind_label(arg.kind, language)}{who} : {text}")
+    for child in arg.children:
+        _argument_notes(child, depth + 1, language, out)
 
 
 def synthesis_pptx(s: Synthesis) -> bytes:
@@ -335,26 +188,32 @@ def synthesis_pptx(s: Synthesis) -> bytes:
     (one slide per group when there are many) and the main arguments exchanged."""
     ed = s.edition
     lab = labels(ed.language)
-    accent = s.groups[0].colour if s.groups else "#1F6FB2"
-    deck = DeckWriter(language=ed.language, accent=accent, labels=lab, template=ed.pptx_template)
+    accent = SYNTHESIS_COLOUR  # every group's: none of them in particular
+    footer = f"{lab['synthesis']} · {clean_text(ed.title)}"
+    deck = DeckWriter(
+        language=ed.language, accent=accent, labels=lab, template=ed.pptx_template, footer=footer
+    )
     date = format_date(ed.date, ed.language)
     names = " · ".join(clean_text(g.name) for g in s.groups)
-    deck.title_slide(ed.title, [lab["synthesis"], names, date], f"{ed.title}\n{names}", ed.logo)
-    agenda = [
-        Item([Run(f"{q.number}. " + " ".join(clean_text(q.title).split()[:14]))])
-        for q in s.questions
-    ]
+    deck.title_slide(
+        ed.title,
+        [clean_text(ed.subtitle), names, date],
+        f"{ed.title}\n{names}",
+        ed.logo,
+        panel=("", lab["synthesis"]),
+    )
+    agenda = [Item([Run(short_question(q.title))], number=q.number) for q in s.questions]
     deck.bullet_slides(
         lab["agenda"], agenda, "\n".join(f"{q.number}. {q.title}" for q in s.questions)
     )
     if s.introduction.strip():
         doc = parse(s.introduction)
         for part in paper_parts(doc.blocks, lab["introduction"]):
-            if part.kind == "bullets":
+            if part.kind in ("bullets", "columns", "statement"):
                 deck.bullet_slides(part.title, part.items, _notes_text(part.blocks, doc.footnotes))
     for q in s.questions:
         label = f"{lab['question']} {q.number}"
-        deck.section_slide(label, clean_text(q.title), f"{q.number}. {q.title}")
+        deck.section_slide(label, clean_text(q.title), f"{q.number}. {q.title}", q.number)
         notes: list[str] = []
         columns = []
         for pos in q.positions:
@@ -363,13 +222,16 @@ def synthesis_pptx(s: Synthesis) -> bytes:
             columns.append((clean_text(pos.group.name), pos.group.colour, Item(runs)))
             full = "\n".join(blocks_plain(parse(pos.section_markdown or pos.position).blocks))
             notes.append(f"{pos.group.name} :\n{full}")
-        deck.columns_slides(f"{label} — {lab['positions']}", columns, "\n\n".join(notes))
+        short = short_question(q.title)
+        deck.columns_slides(f"{label} — {lab['positions']}", columns, "\n\n".join(notes), short)
         if q.arguments:
             arg_items: list[Item] = []
+            arg_lines: list[str] = []
             for arg in q.arguments:
                 _argument_items(arg, 0, ed.language, arg_items)
-            arg_notes = "\n".join(plain(i.runs) for i in arg_items)
-            deck.bullet_slides(f"{label} — {lab['exchanges']}", arg_items, arg_notes)
+                _argument_notes(arg, 0, ed.language, arg_lines)
+            arg_notes = "\n".join(arg_lines)
+            deck.bullet_slides(f"{label} — {lab['exchanges']}", arg_items, arg_notes, short)
     deck.closing_slide(lab["thanks"], lab["questions"])
     deck.package.properties(**synthesis_properties(s, lab))
     return deck.to_bytes()

@@ -15,7 +15,7 @@ from app.core.markdown import clean_text
 from .docx_inline import InlineWriter
 from .docx_package import WordPackage
 from .mdtree import Run
-from .ooxml import XML_SPACE, w_sub, w_tag
+from .ooxml import XML_SPACE, hex_colour, readable_on, w_sub, w_tag
 
 __all__ = ["LOGO", "Outline", "TocEntry"]
 
@@ -41,16 +41,26 @@ class Outline:
         self._bookmark_id = 0
         self._toc_anchor = None
 
-    def cover(self, *, logo, title: str, subtitle: str, lines: list[str], date_text: str):
-        """The title page: logo, title, subtitle, the non-empty ``lines``, the date."""
+    def cover(
+        self, *, logo, title: str, subtitle: str, lines: list[str], date_text: str, colour: str = ""
+    ) -> None:
+        """The title page: logo, title, subtitle, the non-empty ``lines``, the date. With a
+        group's ``colour`` (hex): the title underlined in it, the subtitle set on a band of
+        it, in black or white, whichever reads better."""
         inline = self.inline
         if logo:
             p = inline.p(None, align="center")
             inline.image(p, LOGO, "logo", inline.body, max_width=1800000)
             self.package.add(p)
-        inline.paragraph([Run(clean_text(title))], "Title")
+        colour = hex_colour(colour) if colour else ""
+        p = inline.paragraph([Run(clean_text(title))], "Title")
+        if colour:
+            _border(p, "bottom", colour, size=24, space=6)
+            _ppr_child(p, "spacing").set(w_tag("before"), "1440" if logo else "2880")
         if subtitle:
-            inline.paragraph([Run(clean_text(subtitle))], "Subtitle")
+            p = inline.paragraph([Run(clean_text(subtitle), bold=bool(colour))], "Subtitle")
+            if colour:
+                _band(p, colour)
         for line in lines:
             if line:
                 inline.paragraph([Run(clean_text(line))])
@@ -106,6 +116,84 @@ class Outline:
             anchor.addprevious(p)
         anchor.getparent().remove(anchor)
         self._toc_anchor = None
+
+
+#: the order of w:pPr's children (ECMA-376) that a cover paragraph may have
+_PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "jc",
+)
+_RPR_BEFORE_COLOR = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike")
+
+
+def _ppr_child(p, tag: str):
+    """``p``'s w:pPr child ``tag``, created in its schema position."""
+    ppr = p.find(w_tag("pPr"))
+    if ppr is None:
+        ppr = etree.Element(w_tag("pPr"))
+        p.insert(0, ppr)
+    found = ppr.find(w_tag(tag))
+    if found is not None:
+        return found
+    el = etree.Element(w_tag(tag))
+    rank = _PPR_ORDER.index(tag)
+    for k, child in enumerate(ppr):
+        name = etree.QName(child).localname
+        if name in _PPR_ORDER and _PPR_ORDER.index(name) > rank:
+            ppr.insert(k, el)
+            return el
+    ppr.append(el)
+    return el
+
+
+def _border(p, side: str, colour: str, *, size: int, space: int) -> None:
+    bdr = _ppr_child(p, "pBdr")
+    w_sub(bdr, side, val="single", sz=size, space=space, color=colour)
+
+
+def _band(p, colour: str) -> None:
+    """Shade ``p`` in ``colour`` (hex), padded by borders of the same colour, its text
+    readable on it."""
+    bdr = _ppr_child(p, "pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        w_sub(
+            bdr, side, val="single", sz=4, space=8 if side in ("top", "bottom") else 6, color=colour
+        )
+    shd = _ppr_child(p, "shd")
+    shd.set(w_tag("val"), "clear")
+    shd.set(w_tag("color"), "auto")
+    shd.set(w_tag("fill"), colour)
+    text = readable_on(colour)
+    for rpr in p.iter(w_tag("rPr")):
+        after = [c for c in rpr if etree.QName(c).localname not in _RPR_BEFORE_COLOR]
+        el = etree.Element(w_tag("color"))
+        el.set(w_tag("val"), text)
+        if after:
+            after[0].addprevious(el)
+        else:
+            rpr.append(el)
 
 
 def _runs_text(runs: list[Run]) -> str:

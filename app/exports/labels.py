@@ -39,6 +39,7 @@ _LABELS = {
         "question_kind": "Question",
         "image_missing": "[image indisponible : {alt}]",
         "stakeholder": "Partie prenante",
+        "condensed": "[…] texte intégral dans les notes",
     },
     "en": {
         "toc": "Contents",
@@ -72,6 +73,7 @@ _LABELS = {
         "question_kind": "Question",
         "image_missing": "[image unavailable: {alt}]",
         "stakeholder": "Stakeholder",
+        "condensed": "[…] full text in the speaker notes",
     },
 }
 _MONTHS_FR = [

@@ -22,10 +22,14 @@ __all__ = [
     "R_NS",
     "W_NS",
     "XML_SPACE",
+    "contrast",
     "drop_package_relationships",
     "drop_unsafe_relationships",
     "hex_colour",
+    "ink_on",
     "lang_tag",
+    "luminance",
+    "mix",
     "readable_on",
     "set_core_properties",
     "w_sub",
@@ -83,15 +87,44 @@ def hex_colour(value: str, default: str = "1F6FB2") -> str:
     return v.upper() if re.fullmatch(r"[0-9a-fA-F]{6}", v) else default
 
 
-def readable_on(colour_hex: str) -> str:
-    """Black or white, whichever reads better on the given background."""
-    r, g, b = (int(colour_hex[i : i + 2], 16) / 255 for i in (0, 2, 4))
+def luminance(colour_hex: str) -> float:
+    """The relative luminance of "RRGGBB" (WCAG 2)."""
 
     def lin(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-    return "000000" if lum > 0.4 else "FFFFFF"
+    r, g, b = (lin(int(colour_hex[i : i + 2], 16) / 255) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two "RRGGBB" colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_on(colour_hex: str) -> str:
+    """Black or white, whichever contrasts more with the given background (never < 4.5:1)."""
+    return (
+        "000000" if contrast(colour_hex, "000000") >= contrast(colour_hex, "FFFFFF") else "FFFFFF"
+    )
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """``a`` moved a fraction ``t`` of the way towards ``b`` ("RRGGBB")."""
+    out = (round(int(a[i : i + 2], 16) * (1 - t) + int(b[i : i + 2], 16) * t) for i in (0, 2, 4))
+    return "".join(f"{c:02X}" for c in out)
+
+
+def ink_on(colour_hex: str, background: str = "FFFFFF", ratio: float = 4.5) -> str:
+    """``colour_hex`` darkened (or lightened, on a dark background) just enough to read as
+    text on ``background`` at ``ratio``: the group's colour as text."""
+    target = "000000" if luminance(background) > 0.18 else "FFFFFF"
+    for step in range(21):
+        candidate = mix(colour_hex, target, step / 20)
+        if contrast(candidate, background) >= ratio:
+            return candidate
+    return target
 
 
 # ---------------------------------------------------------------------- packages

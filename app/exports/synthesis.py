@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .model import (
@@ -15,11 +16,16 @@ from .model import (
 
 __all__ = ["first_paragraph", "synthesis_from_deliverables"]
 
+_FOOTNOTE_CALL = re.compile(r"\[\^[^\]\s]+\](?!:)")
+
 
 def first_paragraph(markdown: str, min_words: int = 20) -> str:
     """The opening of a section, its position by convention: the first paragraph, plus
     what follows while it is shorter than ``min_words`` (a "… :" followed by a list).
-    A section that is only a list gives its list: that is the group's position."""
+    A section that is only a list gives its list: that is the group's position.
+
+    Its footnote calls are left out: cut from their definitions, they would show as
+    "[^isoc]"; the group's paper keeps them."""
     kept: list[str] = []
     words = 0
     for chunk in markdown.replace("\r\n", "\n").split("\n\n"):
@@ -30,9 +36,9 @@ def first_paragraph(markdown: str, min_words: int = 20) -> str:
             continue
         kept.append(stripped)
         words += len(stripped.split())
-        if words >= min_words:
+        if words >= min_words and not stripped.endswith(":"):  # "…:" announces what follows
             break
-    return "\n\n".join(kept)
+    return _FOOTNOTE_CALL.sub("", "\n\n".join(kept))
 
 
 def synthesis_from_deliverables(

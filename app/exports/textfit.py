@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["EMU_PER_PT", "Metrics", "fits", "metrics_for", "paragraph_lines"]
+__all__ = ["EMU_PER_PT", "SAFETY", "Metrics", "fits", "metrics_for", "paragraph_lines"]
 
 EMU_PER_PT = 12700
 _FALLBACK = "DejaVu Sans"
@@ -36,6 +36,7 @@ class Metrics:
         font = _data()["fonts"][name]
         self.name = name
         self._w = [self._expand(font["regular"]), self._expand(font["bold"])]
+        self._cache: dict[tuple[str, bool], float] = {}  #: words recur: measure each once
         line = font["line"]
         # PowerPoint's single spacing is ~1.2 em; LibreOffice uses ascent + descent.
         self.line_factor = max(1.2, (line["ascent"] + line["descent"] + line["lineGap"]) / 1000)
@@ -50,9 +51,14 @@ class Metrics:
 
     def width(self, text: str, bold: bool = False) -> float:
         """Width of ``text`` in em (1.0 = the font size)."""
-        table = self._w[1 if bold else 0]
-        get = table.get
-        return sum(get(c, _UNKNOWN_WIDTH) for c in text) / 1000 * SAFETY
+        key = (text, bold)
+        width = self._cache.get(key)
+        if width is None:
+            get = self._w[1 if bold else 0].get
+            width = sum(get(c, _UNKNOWN_WIDTH) for c in text) / 1000 * SAFETY
+            if len(self._cache) < 50_000:
+                self._cache[key] = width
+        return width
 
     def line_height_pt(self, size_pt: float) -> float:
         return size_pt * self.line_factor

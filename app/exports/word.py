@@ -50,6 +50,7 @@ def group_docx(deliverable: GroupDeliverable) -> bytes:
         subtitle=f"{lab['position_paper']} — {group.name}",
         lines=[clean_text(ed.subtitle), f"{lab['members']} : {members}" if members else ""],
         date_text=format_date(ed.date, ed.language),
+        colour=group.colour,
     )
     w.outline.toc_placeholder()
     w.outline.page_break()

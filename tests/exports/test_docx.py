@@ -7,6 +7,7 @@ import io
 import re
 
 import docx
+import docx.shared
 import pytest
 from docx.oxml.ns import qn
 
@@ -40,6 +41,31 @@ def test_cover_has_title_group_members_and_date(paper_docx):
     assert "Document de position — Gouvernement" in texts
     assert any("Awa Traoré, Moussa Keïta, Fatoumata Diallo" in t for t in texts)
     assert "25 novembre 2023" in texts
+
+
+def test_cover_has_the_logo_and_the_groups_colour(paper_docx):
+    doc = _doc(paper_docx)
+    logo = doc.paragraphs[0]._p
+    assert logo.findall(f".//{W}drawing") and doc.inline_shapes[0].width > 0
+    title = doc.paragraphs[1]._p.pPr.find(f"{W}pBdr/{W}bottom")
+    assert title.get(qn("w:color")) == "0B6E4F"  # the title underlined in the group's colour
+    band = next(p for p in doc.paragraphs if p.style.name == "Subtitle")
+    assert band.text == "Document de position — Gouvernement"
+    assert band._p.pPr.find(f"{W}shd").get(qn("w:fill")) == "0B6E4F"
+    assert {r.font.color.rgb for r in band.runs} == {docx.shared.RGBColor(0xFF, 0xFF, 0xFF)}
+
+
+def test_a_light_group_colour_gets_dark_text_on_its_band():
+    group = fx.Group("Secteur privé", colour="#F2C14E")
+    doc = docx.Document(io.BytesIO(group_docx(fx.deliverable(group=group))))
+    band = next(p for p in doc.paragraphs if p.style.name == "Subtitle")
+    assert {str(r.font.color.rgb) for r in band.runs} == {"000000"}
+
+
+def test_cover_without_a_logo_has_no_picture():
+    doc = docx.Document(io.BytesIO(group_docx(fx.deliverable(edition=fx.edition()))))
+    assert doc.paragraphs[0].style.name == "Title"
+    assert not doc.paragraphs[0]._p.findall(f".//{W}drawing")
 
 
 def test_sections_are_heading_1_titled_by_the_question(paper_docx):

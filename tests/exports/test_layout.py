@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 EXPORTS = Path(__file__).resolve().parents[2] / "app" / "exports"
-MAX_LINES = 500
+MAX_LINES = 400
 
 
 def _modules() -> list[Path]:

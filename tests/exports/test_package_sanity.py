@@ -83,3 +83,14 @@ def test_footnote_references_point_to_footnotes(name, request):
         return
     notes = set(re.findall(r'<w:footnote w:id="(\d+)"', built.xml("word/footnotes.xml")))
     assert refs <= notes
+
+
+@pytest.mark.parametrize("name", [n for n in BUILT if n.endswith("pptx")])
+def test_shape_ids_are_unique_on_every_slide(name, request):
+    """Slides are written as XML text (pictures and tables included): PowerPoint repairs a
+    slide whose shapes share an id."""
+    built = request.getfixturevalue(name)
+    for part in built.names():
+        if re.fullmatch(r"ppt/slides/slide\d+\.xml", part):
+            ids = re.findall(r'<p:cNvPr id="(\d+)"', built.xml(part))
+            assert len(ids) == len(set(ids)), part

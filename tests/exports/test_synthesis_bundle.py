@@ -19,6 +19,7 @@ from app.exports import (
     synthesis_from_deliverables,
 )
 from app.exports.pptx_writer import frame_report
+from app.exports.synthesis import first_paragraph
 from tests.exports import fixtures as fx
 
 
@@ -164,4 +165,23 @@ def test_long_positions_are_cut_to_fit_their_column():
     assert [f for f in frame_report(data) if f.overflows] == []
     prs = pptx.Presentation(io.BytesIO(data))
     texts = [sh.text_frame.text for sl in prs.slides for sh in sl.shapes if sh.has_text_frame]
-    assert any(t.endswith("…") and t.startswith("Les coupures") for t in texts)
+    assert any(t.endswith("[…]") and t.startswith("Les coupures") for t in texts)
+
+
+def test_a_position_leaves_out_the_footnote_calls_cut_from_their_definitions():
+    section = (
+        "Le Pacte admet des restrictions[^pidcp], à trois conditions strictes et cumulatives "
+        "que le comité rappelle dans chacune de ses observations.\n\n[^pidcp]: Pacte, art. 19."
+    )
+    position = first_paragraph(section)
+    assert position.startswith("Le Pacte admet des restrictions, à trois conditions")
+    assert "[^" not in position
+
+
+def test_a_position_that_announces_a_list_keeps_the_list():
+    section = (
+        "Les coupures d'Internet soulèvent des enjeux majeurs, qui touchent chacun dans sa vie "
+        "quotidienne :\n\n- l'accès à l'information ;\n- l'économie.\n\nUn autre paragraphe."
+    )
+    position = first_paragraph(section)
+    assert position.endswith("- l'économie.") and "autre" not in position
