@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,20 @@ def socket_budgets(value: str | None) -> dict[str, tuple[float, float] | float]:
     return budgets
 
 
+def _seconds(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (seconds)")
+    return value
+
+
+def _days(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (no such choice) or a number of days")
+    return value
+
+
 class Config:
     """Production-safe defaults; each value may be overridden by an environment variable."""
 
@@ -135,10 +150,28 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SOCKET_BUDGETS = socket_budgets(os.environ.get("SOCKET_BUDGETS"))
+        # Engine.IO's heartbeat: the server pings every interval; a browser that heard no
+        # ping for interval + timeout seconds closes and reconnects, so a silent drop (a
+        # dying mobile link that passes no byte and closes nothing) shows on the editor's
+        # badge within 9 s (Engine.IO's defaults, 25 + 20 s, took 45). The cost: one ping
+        # and one pong every 5 s per open page (README, benchmarks: page_weight).
+        self.SOCKETIO_PING_INTERVAL = _seconds("SOCKETIO_PING_INTERVAL", 5)
+        self.SOCKETIO_PING_TIMEOUT = _seconds("SOCKETIO_PING_TIMEOUT", 4)
+        # "Stay logged in on this device" (ticked by default: members write on their own
+        # phones, whose browsers end session cookies when they like): the session lasts
+        # this many days after the member's last visit, through browser restarts. Untick
+        # it, and the session ends with the browser. 0: no such choice. Logging out ends
+        # every session of the member, on every device, either way.
+        self.STAY_LOGGED_IN_DAYS = _days("STAY_LOGGED_IN_DAYS", 14)
+        if self.STAY_LOGGED_IN_DAYS:
+            self.PERMANENT_SESSION_LIFETIME = timedelta(days=self.STAY_LOGGED_IN_DAYS)
         self.BABEL_DEFAULT_LOCALE = "fr"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PALABRE_TIMEZONE", "Africa/Bamako")
 
     SESSION_COOKIE_HTTPONLY = True
+    # A kept session ("Stay logged in") is renewed by every request but static files'
+    # (app/accounts/views.py): they would each carry a Set-Cookie.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

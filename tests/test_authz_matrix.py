@@ -52,6 +52,9 @@ HTTP = {
     ("accounts.invitation", "GET"): PUBLIC,
     ("accounts.invitation", "POST"): PUBLIC,
     ("accounts.language", "POST"): PUBLIC,
+    ("pwa.service_worker", "GET"): PUBLIC,  # the installable app: the same for everyone
+    ("pwa.manifest", "GET"): PUBLIC,
+    ("pwa.offline", "GET"): PUBLIC,
     ("workshops.home", "GET"): LOGGED,
     ("workshops.new_edition", "GET"): ORGANIZER,  # the organizer may create editions
     ("workshops.new_edition", "POST"): ORGANIZER,

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Form, PasswordField, StringField
+from wtforms import BooleanField, EmailField, Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
 #: What makes an e-mail address acceptable: the login and sign-up forms and
@@ -11,6 +11,8 @@ EMAIL_CHECKS = (DataRequired(), Email(), Length(max=254))
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=list(EMAIL_CHECKS))
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    # Ticked by default (phones); shown only when STAY_LOGGED_IN_DAYS > 0.
+    remember = BooleanField(_l("Stay logged in on this device"), default=True)
 
 
 class SignupForm(FlaskForm):

@@ -1,9 +1,9 @@
 // The /debate channel: watch one question's room and hear `changed` messages
 // ({question, what, argument, parent}). Used by the threaded page and the map page.
-import { io } from "socket.io-client";
+import { getLink } from "../net/link.js";
 
 export function watchQuestion(edition, question, onChange) {
-  const socket = io("/debate", { transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+  const socket = getLink().socket("/debate");
   const watch = () => socket.emit("watch", { edition, question });
   // On every (re)connection: join the room again and catch up on what was missed.
   let connectedOnce = false;

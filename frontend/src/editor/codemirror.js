@@ -1,14 +1,84 @@
 // A prose editor: CodeMirror 6 with only what writing Markdown needs (no basicSetup, no
-// HTML/JS/CSS grammars), bound to a Y.Text by y-codemirror.next.
-import { Compartment, EditorSelection, EditorState } from "@codemirror/state";
+// grammar: light marks, see marks.js), bound to a Y.Text by y-codemirror.next, whose
+// Y.UndoManager is the undo history (it undoes this member's changes only).
+import { Compartment, EditorSelection, EditorState, findClusterBreak } from "@codemirror/state";
 import { EditorView, drawSelection, keymap, placeholder } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { Language, defineLanguageFacet, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
-import { parser } from "@lezer/markdown";
+import {
+  cursorCharLeft,
+  cursorCharRight,
+  cursorDocEnd,
+  cursorDocStart,
+  cursorGroupLeft,
+  cursorGroupRight,
+  cursorLineBoundaryBackward,
+  cursorLineBoundaryForward,
+  cursorLineDown,
+  cursorLineUp,
+  cursorPageDown,
+  cursorPageUp,
+  deleteGroupBackward,
+  deleteGroupForward,
+  insertNewline,
+  selectAll,
+  selectCharLeft,
+  selectCharRight,
+  selectDocEnd,
+  selectDocStart,
+  selectGroupLeft,
+  selectGroupRight,
+  selectLineBoundaryBackward,
+  selectLineBoundaryForward,
+  selectLineDown,
+  selectLineUp,
+  selectPageDown,
+  selectPageUp,
+} from "@codemirror/commands";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import * as Y from "yjs";
+import { markdownMarks } from "./marks.js";
 
-const markdownLanguage = new Language(defineLanguageFacet(), parser, [], "markdown");
+// Delete the selection, or the character (grapheme) before or after the cursor: the commands'
+// own deleteChar* also delete by indentation unit, which brings a grammar runtime along.
+const deleteChar = (forward) => (view) => {
+  const { state } = view;
+  const transaction = state.changeByRange((range) => {
+    if (!range.empty) return { changes: { from: range.from, to: range.to }, range: EditorSelection.cursor(range.from) };
+    const line = state.doc.lineAt(range.head);
+    let target = line.from + findClusterBreak(line.text, range.head - line.from, forward);
+    if (target === range.head && line.number !== (forward ? state.doc.lines : 1)) target += forward ? 1 : -1;
+    const [from, to] = forward ? [range.head, target] : [target, range.head];
+    return { changes: { from, to }, range: EditorSelection.cursor(from) };
+  });
+  if (transaction.changes.empty) return false;
+  view.dispatch(state.update(transaction, { scrollIntoView: true, userEvent: forward ? "delete.forward" : "delete.backward" }));
+  return true;
+};
+const deleteCharBackward = deleteChar(false);
+const deleteCharForward = deleteChar(true);
+
+// The keys prose needs (@codemirror/commands' standardKeymap, but Enter inserts a plain
+// line break): its defaultKeymap adds code commands (brackets, comments, syntax-aware
+// selection) that bring a grammar runtime along. Phones type through input events anyway.
+const proseKeymap = [
+  { key: "ArrowLeft", run: cursorCharLeft, shift: selectCharLeft, preventDefault: true },
+  { key: "Mod-ArrowLeft", mac: "Alt-ArrowLeft", run: cursorGroupLeft, shift: selectGroupLeft, preventDefault: true },
+  { key: "ArrowRight", run: cursorCharRight, shift: selectCharRight, preventDefault: true },
+  { key: "Mod-ArrowRight", mac: "Alt-ArrowRight", run: cursorGroupRight, shift: selectGroupRight, preventDefault: true },
+  { key: "ArrowUp", run: cursorLineUp, shift: selectLineUp, preventDefault: true },
+  { key: "ArrowDown", run: cursorLineDown, shift: selectLineDown, preventDefault: true },
+  { key: "PageUp", run: cursorPageUp, shift: selectPageUp },
+  { key: "PageDown", run: cursorPageDown, shift: selectPageDown },
+  { key: "Home", run: cursorLineBoundaryBackward, shift: selectLineBoundaryBackward, preventDefault: true },
+  { key: "Mod-Home", run: cursorDocStart, shift: selectDocStart },
+  { key: "End", run: cursorLineBoundaryForward, shift: selectLineBoundaryForward, preventDefault: true },
+  { key: "Mod-End", run: cursorDocEnd, shift: selectDocEnd },
+  { key: "Enter", run: insertNewline, shift: insertNewline },
+  { key: "Mod-a", run: selectAll },
+  { key: "Backspace", run: deleteCharBackward, shift: deleteCharBackward, preventDefault: true },
+  { key: "Delete", run: deleteCharForward, preventDefault: true },
+  { key: "Mod-Backspace", mac: "Alt-Backspace", run: deleteGroupBackward, preventDefault: true },
+  { key: "Mod-Delete", mac: "Alt-Delete", run: deleteGroupForward, preventDefault: true },
+];
 
 export function createEditor(parent, session, { nonce, placeholderText, onChange }) {
   const editable = new Compartment();
@@ -19,12 +89,10 @@ export function createEditor(parent, session, { nonce, placeholderText, onChange
       doc: session.text.toString(),
       extensions: [
         EditorView.cspNonce.of(nonce || ""),
-        keymap.of([...yUndoManagerKeymap, ...defaultKeymap, ...historyKeymap]),
-        history(),
+        keymap.of([...yUndoManagerKeymap, ...proseKeymap]),
         drawSelection(),
         EditorView.lineWrapping,
-        markdownLanguage,
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        markdownMarks,
         placeholder(placeholderText || ""),
         yCollab(session.text, session.awareness, { undoManager }),
         editable.of(EditorView.editable.of(!session.readonly)),

@@ -1,6 +1,8 @@
 // The preview speaks Palabre's one Markdown dialect (see app/core/markdown.py): CommonMark
 // without raw HTML, GFM tables and strikethrough, footnotes, and no reference-style link
 // definitions (so "[2]: source" stays visible, as in the exports). DOMPurify sanitizes.
+// The paper page imports this module when a section is first opened (not before: a third
+// of the page's code, and nothing needs it to write).
 import MarkdownIt from "markdown-it";
 import footnote from "markdown-it-footnote";
 import DOMPurify from "dompurify";
@@ -27,9 +29,4 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
 
 export function renderMarkdown(text) {
   return DOMPurify.sanitize(md.render(text || ""), { USE_PROFILES: { html: true } });
-}
-
-export function countWords(text) {
-  const words = (text || "").match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu);
-  return words ? words.length : 0;
 }

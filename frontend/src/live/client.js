@@ -3,8 +3,7 @@
 // membership, session_ended. Each is re-dispatched on `document` as
 // `palabre:live` (detail: {name, data}) for page scripts (dashboard, editor).
 
-import { io } from "socket.io-client";
-
+import { getLink } from "../net/link.js";
 import { Banner } from "./banner.js";
 import { formatLeft, startCountdowns } from "./countdown.js";
 
@@ -17,7 +16,10 @@ export function startLive(root) {
   const chip = phaseChip();
   const state = { group: null, paper: null, locked: null, phase: null, schedules: [] };
 
-  const socket = io("/live", { transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+  const link = getLink();
+  const socket = link.socket("/live");
+  // A page opened from the device's copy says so itself (frontend/src/pages/shell.js).
+  const offlineCopy = Boolean(document.documentElement.dataset.offlineCopy);
   const relay = (name, data) =>
     document.dispatchEvent(new CustomEvent("palabre:live", { detail: { name, data } }));
 
@@ -70,7 +72,7 @@ export function startLive(root) {
     });
   });
   socket.on("disconnect", (reason) => {
-    if (reason !== "io client disconnect" && !state.ended) {
+    if (reason !== "io client disconnect" && !state.ended && !offlineCopy) {
       banner.show("offline", { text: strings.offline, kind: "offline", dismissible: false });
     }
   });
@@ -103,6 +105,8 @@ export function startLive(root) {
     relay("session_ended", data);
     socket.disconnect();
   });
+  // Logged in again in place (frontend/src/offline/login.js): the session is back.
+  link.addEventListener("restored", () => banner.remove("membership"));
   socket.on("membership", (data) => {
     banner.show("membership", { text: strings.changed, kind: "phase", dismissible: false });
     relay("membership", data);

@@ -1,29 +1,76 @@
-// The paper page: every section of the group's paper, live (see templates/collaboration/paper.html).
+// The paper page: every section of the group's paper, live (see templates/collaboration/paper.html),
+// loaded by its entry (frontend/src/pages/paper.js) once the connection is on its way.
+//
+// This module and the editor (CodeMirror) come in one file, fetched at once (the template
+// preloads it) while the entry opens the connection; the Markdown preview comes once the
+// opened sections have their text (on 3G it would queue ahead of it). The page
+// works offline (opened from the service worker's copy, frontend/src/sw/sw.js): each
+// section shows and edits the device's copy, and the changes are sent when the link
+// returns; the badge says how many wait.
 import { IndexeddbPersistence } from "y-indexeddb";
 import { Connection } from "../editor/protocol.js";
+import { countWords } from "../editor/words.js";
+import { Outbox, copyName, legacyCopyName, rememberCopy } from "../offline/store.js";
+import { offerLogin } from "../offline/login.js";
 import { COMMANDS, createEditor } from "../editor/codemirror.js";
-import { countWords, renderMarkdown } from "../editor/markdown.js";
+
+let previewModule = null;
+const preview = () => (previewModule ??= import("../editor/markdown.js"));
+// The preview's code (a third of the page's) waits until the opened sections have their
+// server text, or until there is no link to wait for: on 3G it would queue ahead of them.
+let previewAllowed = false;
+const previewWaiting = new Set();
+function allowPreview(status) {
+  if (previewAllowed) return;
+  const opened = [...sections.values()].filter((entry) => entry.editor);
+  const synced = opened.length > 0 && opened.every((entry) => entry.session.synced);
+  if (!synced && !["offline", "ended"].includes(status)) return;
+  previewAllowed = true;
+  for (const entry of previewWaiting) showPreview(entry);
+  previewWaiting.clear();
+}
 
 const config = JSON.parse(document.getElementById("palabre-editor-config").textContent);
 const t = JSON.parse(document.getElementById("palabre-i18n").textContent);
 const nonce = document.querySelector('meta[name="csp-nonce"]')?.content;
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
 const badge = document.getElementById("connection-badge");
+const waitingBox = document.getElementById("waiting-count");
+const reloginButton = document.getElementById("relogin");
 const presenceList = document.getElementById("presence");
+const offlineCopy = Boolean(document.documentElement.dataset.offlineCopy);
+const plural = new Intl.PluralRules(document.documentElement.lang || "fr");
 const sections = new Map();
 
-function setStatus(status) {
-  badge.dataset.status = status;
-  badge.textContent = t[`status_${status}`] || status;
-  badge.title = status === "connected" ? "" : t.kept_locally;
+function setStatus(status, waiting = 0) {
+  allowPreview(status);
+  if (badge.dataset.status !== status) {
+    badge.dataset.status = status;
+    badge.textContent = t[`status_${status}`] || status;
+    badge.title = status === "connected" ? "" : t.kept_locally;
+  }
+  badge.dataset.waiting = String(waiting);
+  waitingBox.hidden = waiting === 0;
+  const template = plural.select(waiting) === "one" ? t.waiting_one : t.waiting_other;
+  waitingBox.textContent = template.replace("{n}", String(waiting));
+  reloginButton.hidden = status !== "ended";
 }
 
-const connection = new Connection(setStatus);
-setStatus(navigator.onLine ? "reconnecting" : "offline");
+const connection = new Connection(setStatus, { offlineAtStart: offlineCopy || !navigator.onLine });
+connection.link.busy = () => connection.waiting > 0;
+connection.report();
+
+const login = () =>
+  offerLogin({
+    link: connection.link,
+    userId: config.user.id,
+    strings: t,
+  });
+connection.link.addEventListener("ended", login);
+reloginButton.addEventListener("click", login);
 
 function renderPresence() {
   const people = new Map();
-  for (const [name, entry] of sections) {
+  for (const [, entry] of sections) {
     for (const [clientId, state] of entry.session.awareness.getStates()) {
       if (!state.user || clientId === entry.session.doc.clientID) continue;
       const key = state.user.id ?? state.user.name;
@@ -45,10 +92,28 @@ function renderPresence() {
   presenceList.closest(".presence-box").hidden = people.size === 0;
 }
 
+function showPreview(entry, text) {
+  if (!entry.editor || entry.workspace.hidden || entry.preview.classList.contains("past")) return;
+  if (!previewAllowed) {
+    previewWaiting.add(entry);
+    allowPreview(connection.status);
+    return;
+  }
+  preview()
+    .then(({ renderMarkdown }) => {
+      if (!entry.workspace.hidden && !entry.preview.classList.contains("past")) {
+        entry.preview.innerHTML = renderMarkdown(text ?? entry.session.text.toString());
+      }
+    })
+    .catch(() => {
+      entry.preview.textContent = t.preview_unavailable;
+    });
+}
+
 function refresh(entry) {
   const text = entry.session.text.toString();
   entry.words.textContent = t.words.replace("{n}", countWords(text));
-  if (!entry.workspace.hidden) entry.preview.innerHTML = renderMarkdown(text);
+  showPreview(entry, text);
 }
 
 function setReadonly(entry, readonly) {
@@ -58,10 +123,14 @@ function setReadonly(entry, readonly) {
   entry.editor?.setReadonly(readonly);
 }
 
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content;
+}
+
 async function api(url, options = {}) {
   const response = await fetch(url, {
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
     ...options,
   });
   const body = await response.json().catch(() => ({ ok: false, message: response.statusText }));
@@ -77,6 +146,7 @@ async function showHistory(entry) {
   box.textContent = t.loading;
   try {
     const { checkpoints } = await api(url);
+    const { renderMarkdown } = await preview();
     const list = document.createElement("ol");
     list.className = "checkpoints";
     for (const checkpoint of checkpoints) {
@@ -106,7 +176,7 @@ async function showHistory(entry) {
     }
     box.replaceChildren(list);
   } catch (error) {
-    box.textContent = error.message;
+    box.textContent = navigator.onLine ? error.message : t.needs_network;
   }
 }
 
@@ -117,7 +187,7 @@ async function nameCheckpoint(entry) {
   try {
     await api(url, { method: "POST", body: JSON.stringify({ name }) });
   } catch (error) {
-    window.alert(error.message);
+    window.alert(navigator.onLine ? error.message : t.needs_network);
   }
 }
 
@@ -125,6 +195,8 @@ function open(entry) {
   entry.workspace.hidden = !entry.workspace.hidden;
   entry.openButton.setAttribute("aria-expanded", String(!entry.workspace.hidden));
   if (entry.workspace.hidden) return;
+  entry.session.awareness.setLocalStateField("section", entry.config.name);
+  entry.preview.classList.remove("past");
   if (!entry.editor) {
     entry.editor = createEditor(entry.editorBox, entry.session, {
       nonce,
@@ -133,10 +205,18 @@ function open(entry) {
     });
     setReadonly(entry, entry.session.readonly);
   }
-  entry.session.awareness.setLocalStateField("section", entry.config.name);
-  entry.preview.classList.remove("past");
+  // The preview after the editor: on a slow link its code would delay the editor's.
   refresh(entry);
-  entry.editor.view.focus();
+  if (!entry.workspace.hidden) entry.editor.view.focus();
+}
+
+async function hasLegacyCopy(name) {
+  if (!indexedDB.databases) return false;
+  try {
+    return (await indexedDB.databases()).some((db) => db.name === name);
+  } catch {
+    return false;
+  }
 }
 
 for (const card of document.querySelectorAll(".paper-section")) {
@@ -154,24 +234,44 @@ for (const card of document.querySelectorAll(".paper-section")) {
     openButton: card.querySelector(".open"),
     editor: null,
   };
-  entry.session = connection.open(sectionConfig.name, {
-    onReadonly: (readonly) => setReadonly(entry, readonly),
-    onSaved: () => card.classList.remove("unsaved"),
-    onUnsaved: () => {
-      card.classList.add("unsaved");
-      setStatus("unsaved");
+  const outbox = new Outbox(config.user.id, sectionConfig.name, window.location.pathname);
+  entry.outbox = outbox;
+  entry.session = connection.open(
+    sectionConfig.name,
+    {
+      onReadonly: (readonly) => setReadonly(entry, readonly),
+      onSaved: () => card.classList.remove("unsaved"),
+      onUnsaved: () => card.classList.add("unsaved"),
+      onRefused: (ack) => {
+        card.classList.add("refused");
+        entry.words.textContent = ack?.message || t.refused;
+      },
+      onRemoved: () => {
+        card.classList.add("refused");
+        entry.words.textContent = t.removed;
+      },
     },
-    onRefused: (ack) => {
-      card.classList.add("refused");
-      entry.words.textContent = ack?.message || t.refused;
-    },
-    onRemoved: () => {
-      card.classList.add("refused");
-      entry.words.textContent = t.removed;
-    },
-  });
+    outbox,
+  );
   entry.session.readonly = sectionConfig.readonly;
-  entry.persistence = new IndexeddbPersistence(`palabre:${sectionConfig.name}`, entry.session.doc);
+  rememberCopy(config.user.id, sectionConfig.name);
+  entry.persistence = new IndexeddbPersistence(copyName(config.user.id, sectionConfig.name), entry.session.doc);
+  entry.session.loadsFrom(entry.persistence);
+  // A copy from before per-member copies: merged in (and sent), then deleted once the
+  // server has confirmed a whole exchange.
+  hasLegacyCopy(legacyCopyName(sectionConfig.name)).then((found) => {
+    if (!found) return;
+    outbox.changed(); // unknown to the server until it confirms what follows
+    connection.report();
+    const legacy = new IndexeddbPersistence(legacyCopyName(sectionConfig.name), entry.session.doc);
+    entry.session.loadsFrom(legacy);
+    const clear = () => {
+      if (outbox.count) return;
+      outbox.listeners.delete(clear);
+      legacy.whenSynced.then(() => legacy.clearData());
+    };
+    outbox.listeners.add(clear);
+  });
   entry.session.awareness.setLocalStateField("user", {
     id: config.user.id,
     name: config.user.name,
@@ -193,6 +293,13 @@ for (const card of document.querySelectorAll(".paper-section")) {
   setReadonly(entry, sectionConfig.readonly);
   refresh(entry);
 }
+connection.report();
+
+// Logging out (frontend/src/pages/shell.js): close the device's copies first, so that they
+// can be deleted, and stop syncing.
+document.addEventListener("palabre:logout", () => {
+  for (const entry of sections.values()) entry.persistence.destroy();
+});
 
 document.getElementById("show-authorship")?.addEventListener("click", async (event) => {
   const box = document.getElementById("authorship");
@@ -220,8 +327,13 @@ document.getElementById("show-authorship")?.addEventListener("click", async (eve
     }
     box.replaceChildren(table);
   } catch (error) {
-    box.textContent = error.message;
+    box.textContent = navigator.onLine ? error.message : t.needs_network;
   }
 });
 
-window.palabreEditor = { sections, connection };
+window.palabreEditor = {
+  sections,
+  connection,
+  // Every section's device copy loaded (tests, benchmarks).
+  loaded: Promise.all([...sections.values()].map((entry) => entry.persistence.whenSynced)),
+};
