@@ -12,17 +12,15 @@ while the member is moved to another group; then the lock is let go.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.workshops.services import membership_of
 from tests.collaboration.conftest import Editor, wait_until
-from tests.conftest import POSTGRES_URL, migrate_database, needs_service
+from tests.conftest import migrate_database
 
 pytestmark = pytest.mark.postgres
 
@@ -33,29 +31,14 @@ MEMBER = "gouvernement2@demo.palabre"
 
 
 @pytest.fixture
-def database_url(database_url, tmp_path) -> Iterator[str]:
+def database_url(database_url, tmp_path, request) -> Iterator[str]:
     """The suite's database on its PostgreSQL pass; else a throwaway, migrated one."""
     if database_url.startswith("postgresql"):
         yield database_url
         return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect():
-            pass
-    except Exception as error:  # any connection failure means "absent"
-        admin.dispose()
-        needs_service("PostgreSQL", f"cannot connect to {POSTGRES_URL}: {error.__class__.__name__}")
-    name = f"palabre_race_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate_database(url, str(tmp_path))
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    url = request.getfixturevalue("empty_postgres_database")
+    migrate_database(url, str(tmp_path))
+    yield url
 
 
 @contextmanager
