@@ -15,7 +15,7 @@ from app.core.markdown import clean_text
 from .docx_inline import InlineWriter
 from .docx_package import WordPackage
 from .mdtree import Run
-from .ooxml import XML_SPACE, hex_colour, readable_on, w_sub, w_tag
+from .ooxml import XML_SPACE, hex_colour, insert_in_order, readable_on, w_sub, w_tag
 
 __all__ = ["LOGO", "Outline", "TocEntry"]
 
@@ -157,15 +157,7 @@ def _ppr_child(p, tag: str):
     found = ppr.find(w_tag(tag))
     if found is not None:
         return found
-    el = etree.Element(w_tag(tag))
-    rank = _PPR_ORDER.index(tag)
-    for k, child in enumerate(ppr):
-        name = etree.QName(child).localname
-        if name in _PPR_ORDER and _PPR_ORDER.index(name) > rank:
-            ppr.insert(k, el)
-            return el
-    ppr.append(el)
-    return el
+    return insert_in_order(ppr, tag, _PPR_ORDER)
 
 
 def _border(p, side: str, colour: str, *, size: int, space: int) -> None:

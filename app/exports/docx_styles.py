@@ -13,7 +13,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Emu, Pt, RGBColor
 from lxml import etree
 
-from .ooxml import CODE_FONT, w_sub, w_tag
+from .ooxml import CODE_FONT, insert_in_order, w_sub, w_tag
 
 __all__ = ["NEEDED_STYLES", "Numbering", "ensure_styles", "list_style", "set_default_language"]
 
@@ -132,21 +132,12 @@ def set_default_language(styles_el, lang: str) -> None:
         rpr = w_sub(rpr_default, "rPr")
     el = rpr.find(w_tag("lang"))
     if el is None:
-        el = _insert_in_order(rpr, "lang")
+        el = insert_in_order(rpr, "lang", _RPR_ORDER)
     el.set(w_tag("val"), lang)
     for other in styles_el.iter(w_tag("lang")):
         if other is not el and other.get(w_tag("val")):
             other.set(w_tag("val"), lang)
 
-
-def _insert_in_order(rpr, tag: str):
-    el = etree.Element(w_tag(tag))
-    rank = _RPR_ORDER.index(tag)
-    for k, child in enumerate(rpr):
-        local = etree.QName(child).localname
-        if local in _RPR_ORDER and _RPR_ORDER.index(local) > rank:
-            rpr.insert(k, el)
-            return el
     rpr.append(el)
     return el
 

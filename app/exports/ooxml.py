@@ -177,3 +177,17 @@ def set_core_properties(
     for rel in _package_rels(document.part.package).values():
         if rel.reltype.endswith("/extended-properties") and not rel.is_external:
             rel.target_part._blob = _APP_XML.encode()
+
+
+def insert_in_order(parent, tag: str, order: tuple[str, ...]):
+    """A new w: child ``tag`` of ``parent``, placed where the schema's ``order`` wants it
+    (Word refuses properties out of order)."""
+    el = etree.Element(w_tag(tag))
+    rank = order.index(tag)
+    for k, child in enumerate(parent):
+        name = etree.QName(child).localname
+        if name in order and order.index(name) > rank:
+            parent.insert(k, el)
+            return el
+    parent.append(el)
+    return el

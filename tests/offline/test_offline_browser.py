@@ -58,6 +58,16 @@ def test_the_paper_reopens_offline_with_the_local_text_and_syncs_once_online(mem
     assert member.errors == []
 
 
+def _log_out_everywhere_from_another_device(browser, site) -> None:
+    """The member logs out on another device: every session of theirs ends."""
+    elsewhere = browser.new_context(locale="fr-FR")
+    other = elsewhere.new_page()
+    log_in_page(other, site.url, MEMBER)
+    other.click("form[data-logout] button")
+    other.wait_for_url(f"{site.url}/login")
+    elsewhere.close()
+
+
 def test_an_edit_made_while_the_session_ended_reaches_the_server_once_after_login_in_place(
     members, browser, site, server_text
 ):
@@ -69,12 +79,7 @@ def test_an_edit_made_while_the_session_ended_reaches_the_server_once_after_logi
     member.type(" Échouée-7Q pendant la coupure.")
 
     # Meanwhile, on another device, the member logs out: every session ends.
-    elsewhere = browser.new_context(locale="fr-FR")
-    other = elsewhere.new_page()
-    log_in_page(other, site.url, MEMBER)
-    other.click("form[data-logout] button")
-    other.wait_for_url(f"{site.url}/login")
-    elsewhere.close()
+    _log_out_everywhere_from_another_device(browser, site)
 
     member.context.set_offline(False)
     started = time.monotonic()
@@ -223,12 +228,7 @@ def test_another_member_on_the_device_gets_none_of_the_first_ones_copies(
     first.wait_status("offline")
     first.type(" Brouillon-9T du premier membre.")
     # The first member's session ends elsewhere; the phone passes to a second member.
-    elsewhere = browser.new_context(locale="fr-FR")
-    other = elsewhere.new_page()
-    log_in_page(other, site.url, MEMBER)
-    other.click("form[data-logout] button")
-    other.wait_for_url(f"{site.url}/login")
-    elsewhere.close()
+    _log_out_everywhere_from_another_device(browser, site)
     first.context.set_offline(False)
     first.wait_status("ended", timeout=5000)
     page.keyboard.press("Escape")  # "later": the dialog closes, the draft stays
