@@ -107,7 +107,21 @@ def export_debate(edition, group) -> tuple[tuple[model.Source, ...], tuple[model
         )
 
     own = {a.id for a in arguments if a.group_id == group.id}
-    tops = [a for a in arguments if a.id in own and a.parent_id not in own]
+    parents = {a.id: a.parent_id for a in arguments}
+
+    def below_own(a) -> bool:
+        """Already in the tree of one of the group's arguments (within the six levels
+        ``build`` follows): a reply to a reply the group got is not a second root."""
+        parent = a.parent_id
+        for _level in range(6):
+            if parent is None:
+                return False
+            if parent in own:
+                return True
+            parent = parents.get(parent)
+        return False
+
+    tops = [a for a in arguments if a.id in own and not below_own(a)]
     roots = [build(a) for a in sorted(tops, key=lambda a: (a.question.position, a.id))]
     sources = tuple(
         model.Source(id=n, title=s.title, author=s.author, year=s.year, url=s.url, note=s.note)

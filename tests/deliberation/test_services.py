@@ -310,6 +310,24 @@ def test_export_debate_gives_the_groups_arguments_with_their_replies(demo, claim
     assert [c.id for c in exported.children] == [reply.id]
 
 
+def _ids(arguments) -> list[int]:
+    return [i for a in arguments for i in (a.id, *_ids(a.children))]
+
+
+def test_a_groups_reply_to_a_reply_it_got_appears_once_in_its_annex(demo, claim, reply, users):
+    answer = add_argument(
+        demo,
+        users["gouvernement2@demo.palabre"],
+        question=None,
+        kind="support",
+        parent=reply,
+        text="La loi prévoit un contrôle du juge.",
+    )
+    commit()
+    _sources, arguments = export_debate(demo, demo.groups[0])
+    assert _ids(arguments).count(answer.id) == 1
+
+
 # --- the tree -------------------------------------------------------------------------------
 
 
