@@ -24,15 +24,16 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 %.mo: %.po $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	@$(BIN)/pybabel --quiet compile --use-fuzzy -i $< -o $@
 
+# Quiet when all goes well; what went wrong is printed in full.
 db: install
-	@$(BIN)/flask db upgrade >/dev/null
-	@$(BIN)/flask load-demo --if-empty
+	@out=$$($(BIN)/flask db upgrade 2>&1) || { echo "$$out" >&2; exit 1; }
+	@out=$$($(BIN)/flask load-demo --if-empty 2>&1) || { echo "$$out" >&2; exit 1; }
 
 run: db
 	@$(BIN)/python -m app.demo_banner
-	@$(BIN)/python -m app.server
+	@$(BIN)/python serve.py
 
 lint: install
 	$(BIN)/ruff check .

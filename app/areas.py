@@ -30,13 +30,25 @@ from app.facilitation import events as facilitation_events
 from app.facilitation import models as facilitation_models
 from app.facilitation import permissions as facilitation_permissions
 from app.facilitation import views as facilitation_views
+from app.review import events as review_events
+from app.review import models as review_models
+from app.review import permissions as review_permissions
+from app.review import views as review_views
 from app.workshops import cli as workshops_cli
 from app.workshops import demo as workshops_demo
 from app.workshops import models as workshops_models
 from app.workshops import permissions as workshops_permissions
 from app.workshops import views as workshops_views
 
-AREAS = ("accounts", "workshops", "collaboration", "deliberation", "facilitation", "exports")
+AREAS = (
+    "accounts",
+    "workshops",
+    "collaboration",
+    "deliberation",
+    "review",
+    "facilitation",
+    "exports",
+)
 
 # Imported for what importing them registers (models, rules, socket events, demo hooks).
 REGISTERED = (
@@ -51,6 +63,9 @@ REGISTERED = (
     deliberation_permissions,
     deliberation_events,
     deliberation_demo,
+    review_models,
+    review_permissions,
+    review_events,
     facilitation_models,
     facilitation_permissions,
     facilitation_events,
@@ -62,6 +77,7 @@ BLUEPRINTS = (
     workshops_views.bp,
     collaboration_views.bp,
     deliberation_views.bp,
+    review_views.bp,
     facilitation_views.bp,
     exports_views.bp,
 )

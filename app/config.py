@@ -12,6 +12,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from app.core import public_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -140,6 +142,12 @@ class Config:
         self.SOCKETIO_ASYNC_MODE = "gevent" if _gevent_patched() else "threading"
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(instance / "uploads"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+        # Where the built-in server listens, and the address others open (invitation
+        # links, their QR codes, the banner): PUBLIC_URL, else with HOST=0.0.0.0 the LAN
+        # address (app/core/public_url.py), else the address the organizer browses.
+        self.HOST = os.environ.get("HOST", "127.0.0.1")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.PUBLIC_URL = public_url.normalise(os.environ.get("PUBLIC_URL"))
         # Origins allowed to open a Socket.IO connection. None means "same origin only".
         self.ALLOWED_ORIGINS = _list(os.environ.get("ALLOWED_ORIGINS"))
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
@@ -213,6 +221,8 @@ class TestConfig(Config):
         self.UPLOAD_DIR = str(Path(instance_path) / "uploads")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SECRET_KEY = "test-secret-key"  # noqa: S105
+        # Links keep the test client's address, whatever the shell exports.
+        self.HOST, self.PORT, self.PUBLIC_URL = "127.0.0.1", 5000, None
         # The suite's clients type at machine speed: budgets out of reach, except where a
         # test sets them (tests/foundation/test_budgets.py).
         self.SOCKET_BUDGETS = {k: 1.0 if k == "user" else (1e9, 1e9) for k in SOCKET_BUDGETS}

@@ -1,4 +1,6 @@
-"""The built-in server: ``python -m app.server`` (what ``make run`` starts).
+"""The built-in server: ``python serve.py`` (what ``make run`` starts), or
+``python -m app.server``, the same once the ``app`` package is imported (gevent then warns
+that it patches ``ssl`` late; ``serve.py`` patches before any import).
 
 By default gevent: one process, one thread, a greenlet per connection (gevent's WSGI
 server, Flask-SocketIO in gevent mode with simple-websocket). Measured on the 2-core
@@ -24,10 +26,16 @@ committed before it is acknowledged or relayed. A second process is just another
 from __future__ import annotations
 
 import os
+import sys
 
-GEVENT = __name__ == "__main__" and os.environ.get("PALABRE_SERVER", "gevent") == "gevent"
-if GEVENT:
-    # Before anything imports socket, ssl or threading: they become cooperative.
+
+def gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
+
+
+if __name__ == "__main__" and os.environ.get("PALABRE_SERVER", "gevent") == "gevent":
+    # As early as this module can: socket, ssl and threading become cooperative.
     from gevent import monkey
 
     monkey.patch_all()
@@ -40,6 +48,8 @@ import threading
 
 from flask import Flask
 from werkzeug.serving import ThreadedWSGIServer
+
+from app.core import public_url
 
 
 class PalabreServer(ThreadedWSGIServer):
@@ -71,15 +81,17 @@ def main() -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "5000"))
-    app = create_app()  # Socket.IO in gevent mode when patched above (``Config``)
+    app = create_app()  # Socket.IO in gevent mode when patched (``Config``)
+    host, port = app.config["HOST"], app.config["PORT"]
     # What is loaded at start lives as long as the process: keep it out of the cyclic
     # collector's way (its full collections would walk it all, pausing every editor).
     gc.freeze()
     seconds = float(os.environ.get("DRAIN_SECONDS", "10"))
-    print(f"Palabre is served on http://{host}:{port}", flush=True)
-    if GEVENT:
+    listening = public_url.listen_url(host, port)
+    others = public_url.configured_base_url(app.config)
+    shared = f" (other devices: {others})" if others and others != listening else ""
+    print(f"Palabre is served on {listening}{shared}", flush=True)
+    if gevent_patched():
         _serve_gevent(app, host, port, seconds)
     else:
         _serve_threads(app, host, port, seconds)

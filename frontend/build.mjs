@@ -4,6 +4,9 @@
 //   imported code in dist/chunks/<name>-<hash>.js);
 // - every static/css/<name>.css → dist/css/<name>-<hash>.css (minified);
 // - every static/img/<file> → dist/img/<name>-<hash>.<ext> (copied);
+// - dist/icons.svg: one sprite of the Lucide icons frontend/icons.txt names, each a
+//   <symbol id="i-NAME">; base.html writes it into every page (app/core/templating.py),
+//   so it is never requested and keeps its plain name;
 // - dist/assets.json: which logical name ("dist/paper.js", "css/palabre.css", "img/x.svg")
 //   is which hashed file, the SHA-256 of each copied or single-file source (the server
 //   serves a source edited since the last build instead of its stale copy), and every
@@ -169,6 +172,44 @@ for (const name of list(join(staticDir, "img"))) {
   sources[`img/${name}`] = sha256(data);
 }
 
+// 3b. The icon sprite: the Lucide icons the interface uses (frontend/icons.txt), each
+// a <symbol> keeping its stroke attributes (so <use> draws it as Lucide does), under the
+// package's licence comment once.
+const lucide = join(root, "node_modules/lucide-static");
+const iconNames = [
+  ...new Set(
+    readFileSync(join(root, "frontend/icons.txt"), "utf8")
+      .split("\n")
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter(Boolean),
+  ),
+].sort();
+const symbols = iconNames.map((name) => {
+  const file = join(lucide, "icons", `${name}.svg`);
+  let svg;
+  try {
+    svg = readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`frontend/icons.txt: no Lucide icon named ${name} (${file})`);
+  }
+  const [, attributes, body] = svg.match(/<svg([^>]*)>([\s\S]*)<\/svg>/);
+  const keep = ["viewBox", "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin"]
+    .map((key) => [key, attributes.match(new RegExp(`\\s${key}="([^"]*)"`))?.[1]])
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ` ${key}="${value}"`)
+    .join("");
+  const shapes = body.replace(/\s*\n\s*/g, "").replace(/\s*\/>/g, "/>");
+  return `<symbol id="i-${name}"${keep}>${shapes}</symbol>`;
+});
+const lucideVersion = JSON.parse(readFileSync(join(lucide, "package.json"), "utf8")).version;
+writeFileSync(
+  join(outdir, "icons.svg"),
+  `<!-- @license lucide-static v${lucideVersion} - ISC -->\n` +
+    `<svg class="icon-sprite" aria-hidden="true" focusable="false" width="0" height="0">\n` +
+    symbols.join("\n") +
+    "\n</svg>\n",
+);
+
 // 4. The service worker: precaches every hashed file (their names change with their bytes,
 // so no revision is needed: the HTTP cache may answer the precache's requests).
 const precache = files.map((file) => ({ url: `/static/${rel(file)}`, revision: null })).sort((a, b) => (a.url < b.url ? -1 : 1));
@@ -222,7 +263,8 @@ const walk = (folder) =>
     entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)],
   );
 for (const file of walk(outdir).sort()) {
-  if (!TEXT.has(extname(file)) || [join(outdir, "sw.js"), join(outdir, "assets.json")].includes(file)) continue;
+  const unsent = ["sw.js", "assets.json", "icons.svg"].map((name) => join(outdir, name));
+  if (!TEXT.has(extname(file)) || unsent.includes(file)) continue;
   const data = readFileSync(file);
   if (data.length < 1024) continue;
   writeFileSync(

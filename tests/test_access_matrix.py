@@ -13,7 +13,8 @@ What each namespace's rooms hold by (``app.core.access``):
 
 - ``/collab``: the section room, by ``section.read`` (a lock narrows ``section.edit``
   only: the editor hears ``access {section, readonly: true}`` and its updates are
-  refused, but it keeps receiving);
+  refused, but it keeps receiving); beside it, the section's review room (comments and
+  suggestions, ``review``), by ``review.read`` (never observers; a lock stops neither);
 - ``/debate``: the question room (``watch``), by ``debate.read_question``;
 - ``/live``: the edition room (``edition.view``) and the group room (``group.hear``);
   facilitation also closes the /live sockets of a member moved or removed, after telling
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +40,8 @@ from app.collaboration.services import append_to_section, paper_of, resolve_sect
 from app.core.transactions import commit
 from app.deliberation.models import Argument
 from app.extensions import db
+from app.review.anchors import anchor_at, to_text
+from app.review.common import section_state
 from app.workshops.locks import section_is_locked
 from app.workshops.models import LockScope
 from app.workshops.services import get_group, membership_of
@@ -269,7 +273,52 @@ class Live:
         return self._in(self.heard_events, marker)
 
 
-NAMESPACES = {"/collab": Collab, "/debate": Debate, "/live": Live}
+class Review:
+    """The section's review room: the facilitator comments on the section (through their
+    own /collab socket; comments go on while the section is locked)."""
+
+    namespace = "/collab"
+
+    def __init__(self, demo, socketio_client, change: Change) -> None:
+        self.demo = demo
+        self.sio, self.comments, self.access = self._joined(socketio_client, change.listener)
+        self.facilitator, self.control, _access = self._joined(socketio_client, FACILITATOR)
+        self.removed_notice = {"section": SECTION, "review": True, "removed": True}
+
+    def _joined(self, socketio_client, email: str):
+        sio = socketio_client(_user(self.demo, email))
+        heard: list[dict] = []
+        access: list[dict] = []
+        sio.on("review", heard.append, namespace="/collab")
+        sio.on("access", access.append, namespace="/collab")
+        assert sio.call("review", {"section": SECTION}, namespace="/collab", timeout=10)["ok"]
+        return sio, heard, access
+
+    def produce(self, writable: bool = True) -> list[str]:
+        marker = _marker("commentaire")
+        section = resolve_section(SECTION)
+        state = section_state(section)
+        payload = {
+            "section": SECTION,
+            "id": str(uuid.uuid4()),
+            "body": marker,
+            "quote": "passage",
+            "start": to_text(anchor_at(state, 0, 0)),
+            "end": to_text(anchor_at(state, 5, -1)),
+        }
+        assert self.facilitator.call("comment", payload, namespace="/collab", timeout=10)["ok"]
+        assert wait_until(lambda: self._in(self.control, marker), timeout=DELIVERY)
+        return [marker]
+
+    @staticmethod
+    def _in(heard: list[dict], marker: str) -> bool:
+        return any(h.get("comment", {}).get("body") == marker for h in heard)
+
+    def heard(self, marker: str) -> bool:
+        return self._in(self.comments, marker)
+
+
+NAMESPACES = {"/collab": Collab, "/collab:review": Review, "/debate": Debate, "/live": Live}
 
 
 # --- what must happen --------------------------------------------------------------------
@@ -348,37 +397,44 @@ TIMED = {keeps_receiving, read_only_and_keeps_receiving}
 MATRIX = {
     "moved": {
         "/collab": leaves_the_room,
+        "/collab:review": leaves_the_room,
         "/debate": keeps_receiving,  # the debate is the edition's, not a group's
         "/live": told_to_reload_and_closed,
     },
     "removed": {
         "/collab": leaves_the_room,
+        "/collab:review": leaves_the_room,
         "/debate": leaves_the_room,
         "/live": told_removed_and_closed,
     },
     "logout": {
         "/collab": session_ends,
+        "/collab:review": session_ends,
         "/debate": session_ends,
         "/live": session_ends,
     },
     "paper_closed": {
         "/collab": leaves_the_room,
+        "/collab:review": leaves_the_room,
         "/debate": keeps_receiving,
         "/live": keeps_receiving,
     },
     "phase_closes_papers": {
         "/collab": leaves_the_room,
+        "/collab:review": leaves_the_room,
         "/debate": keeps_receiving,  # open in both phases
         "/live": keeps_receiving,
     },
     "phase_hides_debate": {
         "/collab": leaves_the_room,
+        "/collab:review": leaves_the_room,
         "/debate": leaves_the_room,
         "/live": keeps_receiving,
     },
     **{
         lock: {
             "/collab": read_only_and_keeps_receiving,
+            "/collab:review": keeps_receiving,  # comments go on under a lock
             "/debate": keeps_receiving,
             "/live": keeps_receiving,
         }

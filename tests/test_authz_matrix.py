@@ -16,6 +16,7 @@ add every new route here, with the profile of who may use it.
 from __future__ import annotations
 
 import io
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -125,6 +126,15 @@ HTTP = {
     ("deliberation.library", "GET"): MEMBER,
     ("deliberation.library", "POST"): MEMBER | {"observer": "403"},
     ("deliberation.source", "GET"): MEMBER,
+    # Review: a section's comments, suggestions and feedback; the facilitators' feedback;
+    # every member's inbox (observers have one too, always empty).
+    ("review.section_review", "GET"): GROUP,
+    ("review.save_feedback", "POST"): STAFF,
+    ("review.edition_feedback", "GET"): STAFF,
+    ("review.release_feedback", "POST"): STAFF,
+    ("review.inbox", "GET"): MEMBER,
+    ("review.unread", "GET"): MEMBER,
+    ("review.mark_read", "POST"): MEMBER,
 }
 
 # (namespace, event) -> (payload builder, expected outcome per role).
@@ -137,6 +147,19 @@ SOCKETS = {
     ("/collab", "leave"): (lambda w: {"section": w.section}, LOGGED),
     ("/collab", "sync"): (lambda w: {"section": w.section, "data": SYNC_STEP1}, GROUP),
     ("/collab", "awareness"): (lambda w: {"section": w.section, "data": AWARENESS}, GROUP),
+    # Review (an invalid id or decision: past the rule, nothing is created or decided).
+    ("/collab", "review"): (lambda w: {"section": w.section}, GROUP),
+    ("/collab", "comment"): (lambda w: {"section": w.section, "id": "?"}, GROUP),
+    ("/collab", "reply"): (lambda w: {"comment": w.comment, "id": "?"}, GROUP),
+    ("/collab", "resolve"): (lambda w: {"comment": w.comment, "resolved": "?"}, GROUP),
+    ("/collab", "moderate_comment"): (lambda w: {"comment": w.comment, "operation": "?"}, STAFF),
+    ("/collab", "suggest"): (lambda w: {"section": w.section, "id": "?"}, AUTHORS),
+    ("/collab", "decide"): (lambda w: {"suggestion": w.suggestion, "decision": "?"}, AUTHORS),
+    (
+        "/collab",
+        "decide_all",
+    ): (lambda w: {"section": w.section, "author": 0, "decision": "?"}, AUTHORS),
+    ("/live", "inbox"): (lambda w: {"edition": w.slug}, MEMBER),
     ("/debate", "watch"): (lambda w: {"edition": w.slug, "question": 1}, MEMBER),
     ("/debate", "unwatch"): (lambda w: {"edition": w.slug, "question": 1}, MEMBER),
     (
@@ -192,6 +215,8 @@ def matrix_world(app, create_user, create_edition, add_member):
     from app.extensions import db
     from app.facilitation.announcements import send_announcement
     from app.facilitation.locks import schedule_lock
+    from app.review import anchors, comments, suggestions
+    from app.review.common import section_state
     from app.workshops import services as workshops
     from app.workshops.uploads import save_upload
 
@@ -223,6 +248,27 @@ def matrix_world(app, create_user, create_edition, add_member):
     source = add_source(edition, organizer, title="Rapport Access Now")
     section = collaboration.paper_of(workshops.get_group(edition, "gouvernement")).sections[0]
     checkpoint = collaboration.create_checkpoint(section, organizer, name="v1")
+    collaboration.append_to_section(section, "Texte commenté.", users["participant"])
+    db.session.commit()
+    state = section_state(section)
+    first, last = anchors.anchor_at(state, 0, 0), anchors.anchor_at(state, 5, -1)
+    passage = {"start": anchors.to_text(first), "end": anchors.to_text(last)}
+    comment, _new = comments.create_comment(
+        section,
+        users["participant"],
+        uid=str(uuid.uuid4()),
+        body="Source ?",
+        quote="Texte",
+        **passage,
+    )
+    suggestion, _new = suggestions.create_suggestion(
+        section,
+        users["participant"],
+        uid=str(uuid.uuid4()),
+        deleted="Texte",
+        inserted="Mot",
+        **passage,
+    )
     db.session.commit()
     return SimpleNamespace(
         user_ids={role: user.id if user else None for role, user in users.items()},
@@ -241,6 +287,8 @@ def matrix_world(app, create_user, create_edition, add_member):
         source_id=source.id,
         checkpoint_id=checkpoint.id,
         section=collaboration.section_address(section),
+        comment=comment.uid,
+        suggestion=suggestion.uid,
     )
 
 

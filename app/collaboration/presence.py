@@ -1,11 +1,14 @@
 """Presence (Yjs awareness) belongs to the server: who a state says it is comes from the socket.
 
 A y-protocols awareness message carries, per Yjs client id, a clock and a JSON state. The
-browser puts there its user (``{id, name, color, colorLight}``), the section it shows and
-its cursor (``{anchor, head}``, Yjs relative positions). Relayed as sent, a member could
+browser puts there its user (``{id, name, color, colorLight}``), the section it shows, its
+cursor (``{anchor, head}``, Yjs relative positions) and ``open: true`` in the one section
+whose editor it has open (a page follows every section of its paper, but a co-writer is
+*in* one: the presence box lists them there). Relayed as sent, a member could
 show as anyone, in any colour, with any CSS, and make every editor parse megabytes. So
-the server reads each state within bounds, keeps only a cursor of the expected shape, and
-writes the user itself from the socket's session (``rewrite``).
+the server reads each state within bounds, keeps only a cursor of the expected shape and an
+``open`` that is ``true``, and writes the user itself from the socket's session
+(``rewrite``).
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ def rewrite(entries: list[Entry], user: dict, section: str) -> bytes:
             state = {"user": user, "section": section}
             if (cursor := _cursor(entry.state.get("cursor"))) is not None:
                 state["cursor"] = cursor
+            if entry.state.get("open") is True:
+                state["open"] = True
         raw = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
         body += write_var_uint(entry.client) + write_var_uint(entry.clock)
         body += write_var_uint(len(raw)) + raw

@@ -2,7 +2,7 @@
 history (the live editor itself: ``live_editor``).
 
 Other areas use: ``resolve_section``, ``section_address``, ``section_text``,
-``append_to_section``, ``authorship``, ``section_last_activity`` and
+``append_to_section``, ``edit_section``, ``authorship``, ``section_last_activity`` and
 ``notify_access_changed``. Functions that change a document flush their update and relay
 it to connected editors only after the surrounding transaction commits.
 """
@@ -223,6 +223,13 @@ def append_to_section(section: Section, markdown: str, actor) -> None:
     if not (markdown or "").strip():
         raise BadInput(_("Nothing to insert."))
     _server_edit(section, sync.append_markdown(markdown.strip("\n")), actor)
+
+
+def edit_section(section: Section, edit, actor) -> None:
+    """An edit made on the server by ``actor`` (review's accepted suggestions):
+    ``edit(text)`` changes the section's ``Y.Text`` — the durable state plus this
+    transaction's earlier edits — as an editor would; raising refuses it, nothing kept."""
+    _server_edit(section, edit, actor)
 
 
 # --- presence ---------------------------------------------------------------------------

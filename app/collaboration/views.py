@@ -56,6 +56,9 @@ def _editor_config(edition, group, paper) -> dict:
             }
             for section in paper.sections
         ],
+        # A member of the group: a section they may not edit is locked, not only readable.
+        "writer": getattr(workshops.membership_of(current_user, edition), "group_id", None)
+        == group.id,
         "user": {"id": current_user.id, "name": current_user.name, "colour": group.colour},
         "group": {"name": group.name, "colour": group.colour},
         "urls": {

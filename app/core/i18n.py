@@ -1,12 +1,17 @@
-"""Language choice: French first, English second.
+"""Language choice: French first, English second; and how the language writes a date.
 
 Order: the language the person picked (kept in the session), then the browser's
-``Accept-Language``, then French.
+``Accept-Language``, then French. Dates, times and numbers on screen go through
+Flask-Babel (``|datetimeformat``, ``|decimalformat``, ``|percentformat``…), in the
+school's time zone (``PALABRE_TIMEZONE``); the forms ask for a date in the language's
+order of day, month and year (``date_order``), the month by its name (``month_names``).
 """
 
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from babel.dates import get_timezone_location
+from flask_babel import get_locale, get_timezone
 
 
 def select_locale() -> str:
@@ -17,3 +22,30 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages, default="fr") or "fr"
+
+
+# --- dates as people of the language write them ------------------------------------------
+
+
+def date_order() -> tuple[str, str, str]:
+    """The order of day, month and year in the language's short dates: ("day", "month",
+    "year") in French, ("month", "day", "year") in English (Babel's CLDR patterns)."""
+    pattern = get_locale().date_formats["short"].pattern
+    found = {part: pattern.find(letter) for part, letter in _DATE_LETTERS.items()}
+    if min(found.values()) < 0:
+        return ("day", "month", "year")
+    return tuple(sorted(found, key=found.get))  # type: ignore[return-value]
+
+
+def month_names() -> list[tuple[int, str]]:
+    """(1, "janvier") … (12, "décembre"): the months named in the page's language."""
+    names = get_locale().months["stand-alone"]["wide"]
+    return [(number, names[number]) for number in range(1, 13)]
+
+
+def time_zone_name() -> str:
+    """The school's time zone as the language names it ("heure : Mali", "Mali Time")."""
+    return get_timezone_location(get_timezone(), locale=get_locale())
+
+
+_DATE_LETTERS = {"day": "d", "month": "M", "year": "y"}

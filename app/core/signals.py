@@ -31,3 +31,9 @@ outline_changed = _signals.signal("outline-changed")
 # once removed) as {"role", "group"}, ``group_ids`` (the groups it left and joined).
 # Facilitation audits it and, after the commit, tells the member and the editors.
 membership_changed = _signals.signal("membership-changed")
+
+# In the transaction. An area below facilitation did something the audit log keeps
+# (review's moderation, its decisions on suggestions): ``edition``, ``actor``, ``action``
+# ("comment.hide"…), ``target``, ``reason``, ``before``, ``after``. Facilitation, which
+# keeps the log, writes the entry (``app.facilitation.audit``): the area need not import it.
+audited = _signals.signal("audited")

@@ -4,9 +4,12 @@ Each one fixes a behaviour of python-engineio / python-socketio that the live ed
 into, without forking them; each is limited to the server instance it is installed on:
 
 - ``SendQueue``: the per-connection send queue on ``queue.SimpleQueue`` (threading mode);
+- the fan-out (``fan_out``, ``websocket_writes``, ``coalesced``): an event sent to a room
+  is encoded and framed once, the same bytes for every member (a server's WebSocket frames
+  are not masked); each upgraded connection has an ``Outbox`` that writes at once, without
+  blocking, when nothing waits on its queue, else queues behind (a slow reader); within a
+  ``coalesced()`` block (a writer's batch) each connection's share leaves in one write;
 - ``keep_binary_events_whole``: an event carrying bytes leaves as one piece;
-- ``WebSocketWrites``: the frames a connection's writer takes from its queue at once go
-  out in one ``sendall``;
 - ``fair_reads``: a connection's messages are read and dispatched in turn with the others',
   a bounded number waiting, and none once its Engine.IO socket is closed or held
   (``hold_then_close``).
@@ -18,13 +21,15 @@ import contextlib
 import queue
 import threading
 import time
-from socket import SHUT_RDWR
+from socket import MSG_DONTWAIT, SHUT_RDWR
 from typing import Any
 
 import simple_websocket
+import socketio
 from engineio import exceptions as eio_exceptions
+from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-from wsproto.events import BytesMessage, TextMessage
+from socketio import packet as socketio_packet
 
 
 class SendQueue:
@@ -67,11 +72,210 @@ class SendQueue:
         return self._queue.qsize()
 
 
+# --- the fan-out: frames encoded once, written without a hop ---------------------------------
+
+
+def frame(opcode: int, payload: bytes) -> bytes:
+    """A WebSocket frame from the server (RFC 6455: FIN, not masked, no extension bit), so
+    the same bytes are right for every connection."""
+    size = len(payload)
+    if size < 126:
+        return bytes((0x80 | opcode, size)) + payload
+    if size < 65536:
+        return bytes((0x80 | opcode, 126)) + size.to_bytes(2, "big") + payload
+    return bytes((0x80 | opcode, 127)) + size.to_bytes(8, "big") + payload
+
+
+def packet_frames(pkt) -> bytes:
+    """The frame of an Engine.IO packet over a websocket (text, or binary for bytes), kept
+    on the packet: a packet sent to a room is framed once for all its members."""
+    framed = getattr(pkt, "palabre_frame", None)
+    if framed is None:
+        encoded = pkt.encode()
+        if isinstance(encoded, str):
+            framed = frame(0x1, encoded.encode())
+        else:
+            framed = frame(0x2, bytes(encoded))
+        pkt.palabre_frame = framed
+    return framed
+
+
+class RawFrames:
+    """Frames waiting on a connection's Engine.IO queue, behind what it could not take at
+    once; its writer sends them as they are."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def encode(self) -> RawFrames:
+        return self
+
+
+class Outbox:
+    """How bytes reach one upgraded connection. While nothing waits on its Engine.IO queue,
+    they are written at once, without blocking (``MSG_DONTWAIT``), by whoever sends them: no
+    put on a queue, no switch to the connection's writer. What the socket does not take (a
+    slow reader: its kernel buffer is full) goes on the queue, as every write after it until
+    the writer has sent them all, so the order holds; the writer then blocks on that client
+    alone, and Engine.IO's ping, queued behind, closes the connection of a reader that reads
+    nothing (ping interval + timeout), as before."""
+
+    def __init__(self, eio_socket, sock) -> None:
+        self.socket = eio_socket
+        self.lock = threading.Lock()
+        self.active = False  # until the writer's first poll: Engine.IO's own queue
+        self.queued = 0  # items on the Engine.IO queue not written yet
+        self.closed = False
+        raw = getattr(sock, "_sock", sock)  # gevent's socket wraps a non-blocking one
+        self.raw = raw if raw.gettimeout() in (None, 0.0) else None
+        self.queue_send = eio_socket.send
+        eio_socket.send = self.send_packet
+        eio_socket.palabre_outbox = self
+
+    def activate(self) -> None:
+        """The writer's first poll: the connection is upgraded; what was queued before
+        is counted, and goes out first."""
+        with self.lock:
+            self.queued = self.socket.queue.qsize()
+            self.active = self.raw is not None
+
+    def send_packet(self, pkt) -> None:
+        """Engine.IO's ``Socket.send``: pings, acknowledgements, events to one client."""
+        if not self.active:
+            with self.lock:
+                self.queued += 1
+                self.queue_send(pkt)
+            return
+        if self.socket.check_ping_timeout():
+            window = getattr(_coalescing, "window", None)
+            if window is None:
+                self.write(packet_frames(pkt))
+            else:
+                window.setdefault(self, []).append(packet_frames(pkt))
+
+    def write(self, data: bytes) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            if not self.queued:
+                try:
+                    sent = self.raw.send(data, MSG_DONTWAIT)
+                except BlockingIOError:
+                    sent = 0
+                except OSError:  # the connection is gone: its reader ends it
+                    self.closed = True
+                    return
+                if sent == len(data):
+                    return
+                data = data[sent:]
+            self.queued += 1
+            self.socket.queue.put(RawFrames(data))
+
+    def written(self) -> None:
+        with self.lock:
+            self.queued = max(0, self.queued - 1)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
+_coalescing = threading.local()
+
+
+@contextlib.contextmanager
+def coalesced():
+    """Within this block (this thread, or greenlet), what is sent to upgraded connections
+    is held, then each connection's share goes out in one write: a batch of updates
+    relayed to a section (``app.collaboration.writer``) costs each member one system call
+    and one wake-up, whatever the batch's size. The shares of members who get the same
+    frames (all but each update's sender) are joined once."""
+    if getattr(_coalescing, "window", None) is not None:
+        yield
+        return
+    window: dict[Outbox, list[bytes]] = {}
+    _coalescing.window = window
+    try:
+        yield
+    finally:
+        _coalescing.window = None
+        shared: dict[tuple[int, ...], bytes] = {}
+        for outbox, parts in window.items():
+            if len(parts) == 1:
+                outbox.write(parts[0])
+                continue
+            key = tuple(map(id, parts))
+            data = shared.get(key)
+            if data is None:
+                data = shared[key] = b"".join(parts)
+            outbox.write(data)
+
+
+def deliver(server, eio_sids, packets: list) -> None:
+    """Send Engine.IO ``packets`` (an event's parts) to each connection: framed once,
+    written through each connection's outbox (or its queue, before it is upgraded)."""
+    data = b"".join(packet_frames(pkt) for pkt in packets)
+    window = getattr(_coalescing, "window", None)
+    sockets = server.eio.sockets
+    for eio_sid in eio_sids:
+        outbox = getattr(sockets.get(eio_sid), "palabre_outbox", None)
+        if outbox is None or not outbox.active:
+            for pkt in packets:
+                server._send_eio_packet(eio_sid, pkt)
+        elif outbox.socket.check_ping_timeout():
+            if window is None:
+                outbox.write(data)
+            else:
+                window.setdefault(outbox, []).append(data)
+
+
+class FanoutEmits(socketio.Manager):
+    """python-socketio's manager, emitting to a room through ``deliver``: the event is
+    encoded once (as python-socketio does) and framed once, then written to each member.
+    Mixed into the server's own manager class (Redis's among them: what another process
+    publishes reaches this process's members the same way)."""
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None,
+             **kwargs):  # fmt: skip
+        if callback is not None or namespace not in self.rooms:
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                callback=callback, to=to, **kwargs)  # fmt: skip
+        if isinstance(data, tuple):
+            data = list(data)
+        elif data is not None:
+            data = [data]
+        else:
+            data = []
+        skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
+        encoded = self.server.packet_class(
+            socketio_packet.EVENT, namespace=namespace, data=[event, *data]
+        ).encode()
+        parts = encoded if isinstance(encoded, list) else [encoded]
+        packets = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
+        recipients = [eio for sid, eio in self.get_participants(namespace, to or room)
+                      if sid not in skip]  # fmt: skip
+        deliver(self.server, recipients, packets)
+
+
+def fan_out(server) -> None:
+    """Give the server's manager ``FanoutEmits``'s ``emit`` (a subclass made for its class;
+    the MRO puts it under Redis's ``PubSubManager``, above the base ``Manager``)."""
+    manager = server.manager
+    base = type(manager)
+    if isinstance(manager, FanoutEmits) or not isinstance(manager, socketio.Manager):
+        return
+    bases = (FanoutEmits,) if base is socketio.Manager else (base, FanoutEmits)
+    manager.__class__ = type(f"Fanout{base.__name__}", bases, {})
+
+
 def keep_binary_events_whole(server) -> None:
     """python-socketio sends an event carrying bytes as a header then its attachment, one
-    Engine.IO message each, with no lock: two threads relaying to the same client (two
-    members typing in one section) can interleave them, and the client drops the
-    connection on the parse error. Each event's parts go out together, under one lock."""
+    Engine.IO message each, with no lock: two threads sending to the same client (a relay
+    and a reply) could interleave them, and the client drops the connection on the parse
+    error. Each event's parts leave together: in one write once the connection has an
+    outbox, else under one lock."""
     lock = threading.Lock()
     pending = threading.local()  # this thread's header waiting for its attachments
     send_eio_packet, send = server._send_eio_packet, server.eio.send
@@ -94,8 +298,13 @@ def keep_binary_events_whole(server) -> None:
 
     def send_whole(eio_sid, pkt) -> None:
         encoded = pkt.encode()
+        parts = encoded if isinstance(encoded, list) else [encoded]
+        outbox = getattr(server.eio.sockets.get(eio_sid), "palabre_outbox", None)
+        if outbox is not None and outbox.active:
+            deliver(server, [eio_sid], [eio_packet.Packet(eio_packet.MESSAGE, p) for p in parts])
+            return
         with lock:
-            for part in encoded if isinstance(encoded, list) else [encoded]:
+            for part in parts:
                 send(eio_sid, part)
 
     server._send_eio_packet = send_eio_whole
@@ -111,60 +320,78 @@ def attachment_count(data: Any) -> int:
 
 
 def websocket_writes(base: type) -> type:
-    """Engine.IO's websocket class ``base``, writing a burst of frames in one system call.
+    """Engine.IO's websocket class ``base``, with an ``Outbox`` per connection: once the
+    connection is upgraded, what is sent to it is written at once by the sender when its
+    kernel buffer has room (see ``Outbox``), and Engine.IO's writer only sends, with
+    ``sendall``, what waits behind a full buffer. Before: every packet went through the
+    connection's queue to its writer, one switch and one frame encoding (wsproto) per
+    packet and member, two system calls per relayed update (header, then bytes)."""
 
-    Engine.IO's writer takes every packet queued for a connection (``Socket.poll``) and
-    sends each as one frame with its own ``socket.send``: an update relayed to a member is
-    two frames (Socket.IO's header, then the bytes), so two system calls, two TCP segments,
-    and the reader wakes up twice. Here, once the connection is upgraded, frames are
-    encoded (by wsproto, as simple-websocket does) into a buffer written with ``sendall``
-    when the writer comes back for more (its next ``poll``) or closes: one write per
-    relayed update and member instead of two (strace under the collab_load benchmark, 10
-    members per section: about 9.2 ``sendto`` calls per update).
-    """
-
-    class BufferedWebSocket(base):
+    class OutboxWebSocket(base):
         def __init__(self, handler, server, *args, **kwargs) -> None:
             super().__init__(handler, server, *args, **kwargs)
-            self._buffer = bytearray()
             self._socket = handler.__self__  # the Engine.IO socket being upgraded
+            self._outbox: Outbox | None = None
             poll = self._socket.poll
 
-            def poll_after_flush():
-                self._flush()
-                return poll()
+            def poll_activating():
+                # The writer's polls: the first comes once the connection is upgraded.
+                self._attach()
+                if self._outbox is not None and not self._outbox.active:
+                    self._outbox.activate()
+                while True:
+                    try:
+                        return poll()
+                    except eio_exceptions.QueueEmpty:
+                        # Nothing queued for ping interval + timeout: Engine.IO ends the
+                        # writer then (a client that stopped answering pings gets no more
+                        # of them), but with an outbox an idle queue is the rule: it ends
+                        # only for a client whose last ping went unanswered.
+                        outbox = self._outbox
+                        alive = not self._socket.closed and self._socket.check_ping_timeout()
+                        if not (outbox and outbox.active and alive):
+                            raise
 
-            self._socket.poll = poll_after_flush
+            self._socket.poll = poll_activating
+
+        def _attach(self) -> None:
+            if self._outbox is None and getattr(self, "ws", None) is not None:
+                self._outbox = Outbox(self._socket, self.ws.sock)
+
+        def wait(self):
+            self._attach()  # the handler's first read: simple-websocket's socket exists
+            return super().wait()
 
         def send(self, message) -> None:
-            if not self._socket.upgraded:  # the upgrade handshake: answered at once
+            self._attach()
+            if isinstance(message, RawFrames):
+                data = message.data
+            elif not self._socket.upgraded:  # the upgrade handshake: answered at once
                 super().send(message)
                 return
+            elif isinstance(message, bytes):
+                data = frame(0x2, message)
+            else:
+                data = frame(0x1, str(message).encode())
             if not self.ws.connected:
                 raise OSError("websocket closed")
-            if isinstance(message, bytes):
-                self._buffer += self.ws.ws.send(BytesMessage(data=message))
-            else:
-                self._buffer += self.ws.ws.send(TextMessage(data=str(message)))
-
-        def close(self) -> None:
-            with contextlib.suppress(eio_exceptions.QueueEmpty):
-                self._flush()
-            super().close()
-
-        def _flush(self) -> None:
-            if not self._buffer:
-                return
-            data, self._buffer = bytes(self._buffer), bytearray()
             try:
                 self.ws.sock.sendall(data)
             except OSError as error:
                 # The writer stops on this and closes the connection, as when its queue
                 # runs dry; the reader notices the closed socket.
                 raise eio_exceptions.QueueEmpty() from error
+            finally:
+                if self._outbox is not None:
+                    self._outbox.written()
 
-    BufferedWebSocket.__name__ = BufferedWebSocket.__qualname__ = f"Buffered{base.__name__}"
-    return BufferedWebSocket
+        def close(self) -> None:
+            if self._outbox is not None:
+                self._outbox.close()
+            super().close()
+
+    OutboxWebSocket.__name__ = OutboxWebSocket.__qualname__ = f"Outbox{base.__name__}"
+    return OutboxWebSocket
 
 
 class FairServer(simple_websocket.Server):
@@ -295,3 +522,4 @@ def install(server) -> None:
         replaced["queue"] = SendQueue
     eio._async = {**eio._async, **replaced}
     keep_binary_events_whole(server)
+    fan_out(server)

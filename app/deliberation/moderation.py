@@ -14,7 +14,7 @@ from app.deliberation.arguments import edit_argument, get_argument
 from app.deliberation.models import Argument, Mark, Report
 from app.deliberation.rooms import announce
 from app.extensions import db
-from app.facilitation.audit import record_audit
+from app.facilitation.audit import audit_entries, record_audit
 
 
 def report(argument: Argument, reporter, reason: str) -> Report:
@@ -51,6 +51,15 @@ def hidden_arguments(edition) -> list[Argument]:
             select(Argument).where(Argument.edition_id == edition.id, Argument.hidden.is_(True))
         )
     )
+
+
+def hidden_by(edition) -> dict[int, str]:
+    """Who hid each argument (the latest hide in the audit log): the page says it."""
+    names: dict[int, str] = {}
+    for entry in audit_entries(edition, action="argument.hide"):  # the newest first
+        if entry.target_id is not None and entry.actor is not None:
+            names.setdefault(entry.target_id, entry.actor.name)
+    return names
 
 
 def _close_reports_of(argument: Argument) -> int:

@@ -89,6 +89,7 @@ def _thread_context(edition, question) -> dict:
         "may_write": authz.can(current_user, "debate.write", edition),
         "may_moderate": authz.can(current_user, "debate.moderate", edition),
         "groups": {g.id: g for g in edition.groups},
+        "hidden_by": moderating.hidden_by(edition),
         "own_sections": paper.sections if paper else [],
         "me": current_user,
         "open_box": _open_box(),
@@ -218,7 +219,8 @@ def add(slug: str, number: int):
                 parent=parent,
                 cited=_cited(),
             )
-        )
+        ),
+        _("Your argument is published."),
     )
     return _back(created[0] if created else parent, found)
 
@@ -228,7 +230,8 @@ def add(slug: str, number: int):
 def edit(slug: str, argument_id: int):
     edition, argument = _argument(slug, argument_id, "debate.edit")
     if request.method == "POST" and attempt(
-        lambda: arguments.edit_argument(argument, current_user, request.form.get("text", ""))
+        lambda: arguments.edit_argument(argument, current_user, request.form.get("text", "")),
+        _("Your argument is saved."),
     ):
         return _back(argument)
     return render_template(
@@ -281,6 +284,14 @@ def insert(slug: str, argument_id: int):
     return _back(argument)
 
 
+MODERATED = {
+    "hide": _l("The argument is hidden; its author sees why."),
+    "restore": _l("The argument is shown again."),
+    "merge": _l("The argument is merged."),
+    "edit": _l("The text is corrected."),
+}
+
+
 def _forbidden_attempt(edition, argument, operation: str) -> None:
     """Audit a refused moderation request (its own transaction: the request's is rolled
     back with the 403), as the /debate channel does for a forged event."""
@@ -318,7 +329,7 @@ def moderate(slug: str, argument_id: int):
             into_id=request.form.get("into"),
             text=request.form.get("text", ""),
         ),
-        _("Done."),
+        str(MODERATED.get(operation, _l("Done."))),
     )
     return _back(argument)
 

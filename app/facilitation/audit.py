@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.core import signals
 from app.core.markdown import clean_text
 from app.core.models import utcnow
 from app.extensions import db, socketio
@@ -66,6 +67,12 @@ def record_audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+@signals.audited.connect
+def _on_audited(_app, *, edition, actor, action, target=None, reason="", before=None, after=None):
+    """An area below facilitation asks for an entry (``signals.audited``): same transaction."""
+    record_audit(edition, actor, action, target, reason=reason, before=before, after=after)
 
 
 def record_refusal(edition, actor, target: Any, *, reason: str, after: Any) -> None:
@@ -222,19 +229,31 @@ def audit_entries(
     edition: Edition,
     *,
     action: str | None = None,
+    actions: Collection[str] | None = None,
     actor_id: int | None = None,
+    actor_ids: Collection[int] | None = None,
+    automatic: bool = False,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
 ) -> list[AuditEntry]:
+    """The edition's entries, newest first: of ``action`` (``"papers.*"``: its family) or
+    of one of ``actions``; by ``actor_id``, one of ``actor_ids`` or, ``automatic``, by
+    nobody (a scheduled lock); from ``since`` to before ``until``."""
     query = select(AuditEntry).where(AuditEntry.edition_id == edition.id)
     if action:
         if action.endswith(".*"):
             query = query.where(AuditEntry.action.startswith(action[:-1], autoescape=True))
         else:
             query = query.where(AuditEntry.action == action)
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
     if actor_id is not None:
         query = query.where(AuditEntry.actor_id == actor_id)
+    if actor_ids is not None:
+        query = query.where(AuditEntry.actor_id.in_(list(actor_ids)))
+    if automatic:
+        query = query.where(AuditEntry.actor_id.is_(None))
     if since is not None:
         query = query.where(AuditEntry.created_at >= since)
     if until is not None:
@@ -243,6 +262,15 @@ def audit_entries(
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def audit_actor_ids(edition: Edition) -> list[int | None]:
+    """Who has entries in the edition's log (None: Palabre itself, a scheduled lock)."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry.actor_id).where(AuditEntry.edition_id == edition.id).distinct()
+        )
+    )
 
 
 def audit_actions(edition: Edition) -> list[str]:

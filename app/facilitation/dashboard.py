@@ -23,6 +23,7 @@ from app.collaboration.models import Paper, Section
 from app.deliberation.stats import debate_stats
 from app.extensions import db
 from app.facilitation import presence, settings
+from app.review.feedback import FeedbackState, dashboard_feedback
 from app.workshops.locks import section_is_locked
 from app.workshops.models import Edition, Membership, Role, StakeholderGroup
 
@@ -87,6 +88,7 @@ class SectionRow:
     last_activity: datetime | None
     status: str
     locked: bool
+    feedback: FeedbackState | None = None  # the facilitators' feedback (app.review)
 
 
 @dataclass
@@ -170,6 +172,7 @@ def build(edition: Edition) -> Dashboard:
     stats = debate_stats(edition)
     counts = _member_counts(stats)
     unanswered = _unanswered(stats)
+    feedback = dashboard_feedback(edition)
 
     papers = {
         paper.group_id: paper
@@ -209,6 +212,7 @@ def build(edition: Edition) -> Dashboard:
                     last_activity=figures.last_activity,
                     status=_status(figures.words, target),
                     locked=section_is_locked(section),
+                    feedback=feedback.get(section.id),
                 )
             )
             for user_id, n in figures.authorship.items():

@@ -3,9 +3,6 @@ members. Thin: parse → authorize → call a service → render or redirect."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, time, timedelta
-
 from flask import (
     Blueprint,
     Response,
@@ -22,11 +19,20 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core import authz
-from app.core.errors import BadInput
 from app.core.templating import edition_link
 from app.core.transactions import attempt
 from app.facilitation import audit as audit_log
-from app.facilitation import charts, dashboard, demo, locks, phases, scheduler, settings  # noqa: F401 - demo registers
+from app.facilitation import (  # noqa: F401 - demo registers
+    audit_display,
+    audit_filters,
+    charts,
+    dashboard,
+    demo,
+    locks,
+    phases,
+    scheduler,
+    settings,
+)
 from app.facilitation.announcements import (
     announcements_for,
     mark_read,
@@ -45,9 +51,9 @@ from app.facilitation.forms import (
     RoleForm,
     ScheduleForm,
     TargetForm,
-    local_input,
-    parse_local,
+    moment_fields,
     parse_what,
+    read_moment,
     school_timezone,
 )
 from app.workshops import memberships
@@ -112,7 +118,7 @@ def control(slug: str):
         action=ActionForm(),
         papers=papers,
         schedules=locks.pending_schedules(edition),
-        local_input=local_input,
+        moment_fields=moment_fields,
         describe_schedule=describe_schedule,
         section_is_locked=section_is_locked,
     )
@@ -138,7 +144,8 @@ def add_phase(slug: str):
     form = NewPhaseForm()
     if form.validate_on_submit():
         attempt(
-            lambda: phases.add_phase(edition, current_user, key=form.key.data, name=form.name.data)
+            lambda: phases.add_phase(edition, current_user, key=form.key.data, name=form.name.data),
+            _("The phase is added."),
         )
     else:
         flash(_("Give the phase a short name and a name."), "error")
@@ -174,16 +181,21 @@ def phase_action(slug: str, phase_id: int):
             attempt(
                 lambda: phases.set_deadline(
                     phase,
-                    None if operation == "clear_deadline" else parse_local(form.deadline.data),
+                    None
+                    if operation == "clear_deadline"
+                    else read_moment(request.form, "deadline"),
                     current_user,
                 ),
                 _("The deadline is saved."),
             )
     elif operation in ("up", "down", "delete") and ActionForm().validate_on_submit():
         if operation == "delete":
-            attempt(lambda: phases.delete_phase(phase, current_user))
+            attempt(lambda: phases.delete_phase(phase, current_user), _("The phase is deleted."))
         else:
-            attempt(lambda: phases.move_phase(phase, -1 if operation == "up" else 1, current_user))
+            attempt(
+                lambda: phases.move_phase(phase, -1 if operation == "up" else 1, current_user),
+                _("The phase has moved."),
+            )
     else:
         flash(_("Unknown action."), "error")
     return _back("facilitation.control", slug)
@@ -220,7 +232,10 @@ def schedule(slug: str):
     if form.validate_on_submit():
         attempt(
             lambda: locks.schedule_lock(
-                edition, current_user, *parse_what(form.what.data), at=parse_local(form.at.data)
+                edition,
+                current_user,
+                *parse_what(form.what.data),
+                at=read_moment(request.form, "at"),
             ),
             _("The lock is scheduled."),
         )
@@ -279,64 +294,37 @@ def announcements(slug: str):
 
 # --- audit log ----------------------------------------------------------------------------
 
-
-def _audit_filters(edition):
-    def day(name: str) -> date | None:
-        value = request.args.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise BadInput(_("Write the date as 2024-05-31.")) from None
-
-    tz = school_timezone()
-    since, until = day("from"), day("to")
-    actor = request.args.get("actor", "").strip()
-    return {
-        "action": request.args.get("action", "").strip() or None,
-        "actor_id": int(actor) if actor.isdigit() else None,
-        "since": datetime.combine(since, time(), tz).astimezone(UTC) if since else None,
-        "until": (
-            datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
-            if until
-            else None
-        ),
-    }
+AUDIT_PAGE_LIMIT = 500
 
 
 @bp.route("/editions/<slug>/audit")
 @login_required
 def audit(slug: str):
     edition = edition_for(slug, "edition.facilitate")
-    filters = _audit_filters(edition)
-    entries = audit_log.audit_entries(edition, limit=500, **filters)
-    actors = sorted(
-        {(m.user_id, m.user.name) for m in workshops.members(edition)}, key=lambda p: p[1]
-    )
+    filters = audit_filters.read_filters(request.args)
+    arguments = audit_filters.query_arguments(filters, edition)
+    entries = audit_log.audit_entries(edition, limit=AUDIT_PAGE_LIMIT, **arguments)
     return render_template(
         "facilitation/audit.html",
         edition=edition,
-        entries=entries,
-        actions=audit_log.audit_actions(edition),
-        actors=actors,
-        args=request.args,
-        as_json=_as_json,
+        rows=audit_display.describe_all(edition, entries),
+        limit=AUDIT_PAGE_LIMIT,
+        chip_groups=audit_filters.chip_groups(filters, edition, request.args),
+        filters=filters,
+        since=moment_fields("from", filters.since),
+        until=moment_fields("to", filters.until),
+        csv_url=audit_filters.page_url(edition, request.args, "facilitation.audit_csv"),
+        clear_url=url_for("facilitation.audit", slug=edition.slug),
     )
-
-
-def _as_json(value) -> str:
-    """Readable JSON for the audit page (accents kept; Jinja escapes it)."""
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @bp.route("/editions/<slug>/audit.csv")
 @login_required
 def audit_csv(slug: str):
+    """The raw log (codes, JSON before/after, UTC times) for a spreadsheet."""
     edition = edition_for(slug, "edition.facilitate")
-    entries = audit_log.audit_entries(edition, **_audit_filters(edition))
+    filters = audit_filters.read_filters(request.args)
+    entries = audit_log.audit_entries(edition, **audit_filters.query_arguments(filters, edition))
     return Response(
         audit_log.audit_csv(entries),
         mimetype="text/csv",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, url_for
+from flask import Flask
 
+from app.core import public_url
 from app.core.errors import PalabreError
 from app.core.transactions import run_in_transaction
 from app.workshops import demo, services
@@ -38,9 +39,23 @@ def register(app: Flask) -> None:
     @click.argument("group_slug", required=False)
     @click.option("--days", default=14, show_default=True, help="Days before the link expires.")
     @click.option("--uses", default=1, show_default=True, help="How many people may use it.")
-    @click.option("--base-url", envvar="PALABRE_BASE_URL", default="http://127.0.0.1:5000")
+    @click.option(
+        "--base-url",
+        help="Address the link starts with. Default: PUBLIC_URL, else the LAN address "
+        "with HOST=0.0.0.0, else http://HOST:PORT.",
+    )
     def invite(edition_slug, role, group_slug, days, uses, base_url) -> None:
         """Print an invitation link to EDITION-SLUG as ROLE (in GROUP-SLUG)."""
+        config = app.config
+        try:
+            base = public_url.normalise(base_url, "--base-url")
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--base-url") from error
+        base = (
+            base
+            or public_url.configured_base_url(config)
+            or public_url.listen_url(config["HOST"], config["PORT"])
+        )
 
         def work():
             edition = services.get_edition(edition_slug)
@@ -53,5 +68,5 @@ def register(app: Flask) -> None:
             _invitation, token = run_in_transaction(work)
         except PalabreError as error:
             raise click.ClickException(error.message) from error
-        with app.test_request_context(base_url=base_url):
-            click.echo(url_for("accounts.invitation", token=token, _external=True))
+        with app.test_request_context():
+            click.echo(public_url.external_url(base, "accounts.invitation", token=token))

@@ -71,10 +71,11 @@ QUESTIONS = (
     "Si oui lesquelles, si non pourquoi ?",
 )
 
+# Each group keeps the colour it always had in the demo (screenshots, exports).
 GROUPS = (
-    ("gouvernement", "Gouvernement", GroupKind.GOVERNMENT),
-    ("secteur-prive", "Secteur privé", GroupKind.PRIVATE_SECTOR),
-    ("societe-civile", "Société civile", GroupKind.CIVIL_SOCIETY),
+    ("gouvernement", "Gouvernement", GroupKind.GOVERNMENT, "#1f5f8b"),
+    ("secteur-prive", "Secteur privé", GroupKind.PRIVATE_SECTOR, "#b5651d"),
+    ("societe-civile", "Société civile", GroupKind.CIVIL_SOCIETY, "#2e7d32"),
 )
 
 
@@ -140,8 +141,8 @@ def load_demo(*, force: bool = False, papers: bool = True) -> Edition:
     for text in QUESTIONS:
         services.add_question(edition, text)
     groups = {
-        slug: services.add_group(edition, name=name, kind=kind, slug=slug)
-        for slug, name, kind in GROUPS
+        slug: services.add_group(edition, name=name, kind=kind, slug=slug, colour=colour)
+        for slug, name, kind, colour in GROUPS
     }
     users = {}
     for account in ACCOUNTS:

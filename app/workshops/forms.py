@@ -45,7 +45,16 @@ class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=GROUP_KINDS)
     slug = StringField(_l("Short name"), validators=[Optional(), SLUG])
-    colour = StringField(_l("Colour"), validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}\Z")])
+    colour = StringField(
+        _l("Colour"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^#[0-9a-fA-F]{6}\Z",
+                message=_l("Write the colour as #rrggbb (six hexadecimal digits), e.g. #1f5f8b."),
+            ),
+        ],
+    )
 
 
 class InvitationForm(FlaskForm):

@@ -10,7 +10,9 @@ message; ``app.facilitation.locks`` sets the flags and the schedule, and its tim
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -71,3 +73,55 @@ def earliest_scheduled_lock(section: Any) -> datetime | None:
             ),
         )
     )
+
+
+# --- what the screens say about writing ---------------------------------------------------
+
+
+class Writing(StrEnum):
+    """Where a paper's writing stands, for the texts that follow it (banners, buttons)."""
+
+    NOT_STARTED = "not_started"  # no phase so far has opened writing; a later one will
+    OPEN = "open"
+    LOCKED = "locked"  # the phase allows writing, the facilitators (or a deadline) locked it
+    PAUSED = "paused"  # written in an earlier phase, to be written again in a later one
+    CLOSED = "closed"  # no later phase opens writing: read-only for good
+
+
+@dataclass(frozen=True)
+class WritingStatus:
+    state: Writing
+    #: not started or paused: when the current phase is due to end (its deadline);
+    #: open: when a scheduled lock closes the paper.
+    at: datetime | None = None
+    #: not started or paused: the name of the phase that opens writing.
+    next_phase: str | None = None
+
+
+def writing_status(edition: Any, paper: Any = None) -> WritingStatus:
+    """What the current phase, and the locks of ``paper`` if given, say about writing."""
+    phase = edition.current_phase
+    if not phase_allows_writing(phase):
+        phases = list(edition.phases)
+        index = phases.index(phase) if phase in phases else -1
+        later = next((p for p in phases[index + 1 :] if phase_allows_writing(p)), None)
+        if later is None:
+            return WritingStatus(Writing.CLOSED)
+        earlier = any(phase_allows_writing(p) for p in phases[: max(index, 0)])
+        state = Writing.PAUSED if earlier else Writing.NOT_STARTED
+        return WritingStatus(state, phase.deadline if phase else None, later.name)
+    if paper is None or not paper.sections:
+        return WritingStatus(Writing.OPEN)
+    if paper.locked or all(section_is_locked(s) for s in paper.sections):
+        return WritingStatus(Writing.LOCKED)
+    now = utcnow()
+    due = [at for s in paper.sections if (at := earliest_scheduled_lock(s)) and at > now]
+    return WritingStatus(Writing.OPEN, min(due) if due else None)
+
+
+def writing_course(edition: Any) -> list[dict]:
+    """The phases in order and whether each opens writing: the live client works out the
+    state again when the phase changes (``frontend/src/live/banner.js``)."""
+    return [
+        {"key": p.key, "name": p.name, "writes": phase_allows_writing(p)} for p in edition.phases
+    ]

@@ -24,6 +24,8 @@ from app.core.errors import BadInput, Conflict, NotFound
 from app.core.models import utcnow
 from app.core.ordering import renumber
 from app.extensions import db
+from app.workshops import colours
+from app.workshops.colours import COLOUR_RE, GROUP_PALETTE, check_colour  # noqa: F401 - read here too
 from app.workshops.models import (
     DebateMode,
     Edition,
@@ -36,19 +38,13 @@ from app.workshops.models import (
     StakeholderGroup,
 )
 
-#: Both used with ``fullmatch``: a ``$`` would let a trailing newline through.
+#: Used with ``fullmatch``: a ``$`` would let a trailing newline through.
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
-DEFAULT_COLOURS = {
-    GroupKind.GOVERNMENT: "#1f5f8b",
-    GroupKind.PRIVATE_SECTOR: "#b5651d",
-    GroupKind.CIVIL_SOCIETY: "#2e7d32",
-    GroupKind.TECHNICAL_COMMUNITY: "#6a1b9a",
-    GroupKind.ACADEMIA: "#00838f",
-    GroupKind.INTERGOVERNMENTAL: "#ad1457",
-    GroupKind.OTHER: "#546e7a",
-}
+
+def next_colour(edition: Edition) -> str:
+    """The colour a new group of ``edition`` gets (``colours.next_colour``)."""
+    return colours.next_colour([group.colour for group in edition.groups])
 
 
 @dataclass(frozen=True)
@@ -223,15 +219,13 @@ def add_group(
     slug = _check_slug(slug or slugify(name))
     if any(group.slug == slug for group in edition.groups):
         raise Conflict(_("A group with this short name already exists in this edition."))
-    colour = colour or DEFAULT_COLOURS[GroupKind(kind)]
-    if not COLOUR_RE.fullmatch(colour):
-        raise BadInput(_("A colour is written #rrggbb."))
+    colour = check_colour(colour) if colour else next_colour(edition)
     group = StakeholderGroup(
         edition=edition,
         name=name[:120],
         kind=kind,
         slug=slug,
-        colour=colour.lower(),
+        colour=colour,
         position=len(edition.groups) + 1,
     )
     db.session.add(group)
@@ -245,11 +239,10 @@ def update_group(group: StakeholderGroup, *, name: str, kind: str, colour: str) 
         raise BadInput(_("The group needs a name."))
     if kind not in set(GroupKind):
         raise BadInput(_("Unknown kind of stakeholder group."))
-    if not COLOUR_RE.fullmatch(colour or ""):
-        raise BadInput(_("A colour is written #rrggbb."))
+    colour = check_colour(colour)
     group.name = name.strip()[:120]
     group.kind = kind
-    group.colour = colour.lower()
+    group.colour = colour
     db.session.flush()
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.core import authz
+from app.core import authz, public_url
 from app.core.errors import NotFound, PalabreError, json_api
 from app.extensions import db
-from app.workshops import services, uploads
+from app.workshops import locks, services, uploads
 from app.workshops.forms import (
     ActionForm,
     AssetForm,
@@ -34,6 +44,12 @@ def edition_for(slug: str, action: str):
 
 def _form_error(error: PalabreError) -> None:
     flash(error.message, "error")
+
+
+# What the screens say about writing (banners, buttons, empty states): every area's
+# templates ask these, so a text follows the rules of the current phase everywhere.
+bp.add_app_template_global(locks.writing_status, "writing_status")
+bp.add_app_template_global(locks.writing_course, "writing_course")
 
 
 @bp.route("/")
@@ -64,6 +80,7 @@ def new_edition():
         except PalabreError as error:
             _form_error(error)
         else:
+            flash(_("The edition “%(title)s” is created.", title=edition.title), "info")
             return redirect(url_for("workshops.manage", slug=edition.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("workshops/edition_form.html", form=form, edition=None), status
@@ -137,6 +154,7 @@ def questions(slug: str):
             _form_error(error)
             status = error.status
         else:
+            flash(_("The question is added."), "info")
             return redirect(url_for("workshops.questions", slug=slug))
     elif request.method == "POST":
         status = 400
@@ -164,18 +182,17 @@ def question_action(slug: str, question_id: int):
     try:
         if operation == "save":
             services.update_question(question, request.form.get("text", ""))
-        elif operation == "up":
-            services.move_question(question, -1)
-        elif operation == "down":
-            services.move_question(question, +1)
+            flash(_("The question is saved."), "info")
+        elif operation in ("up", "down"):
+            services.move_question(question, -1 if operation == "up" else +1)
+            flash(_("The question has moved."), "info")
         elif operation == "delete":
             services.delete_question(question)
+            flash(_("The question is deleted."), "info")
         else:
             flash(_("Unknown action."), "error")
-            return redirect(url_for("workshops.questions", slug=slug))
     except PalabreError as error:
         _form_error(error)
-        return redirect(url_for("workshops.questions", slug=slug))
     return redirect(url_for("workshops.questions", slug=slug))
 
 
@@ -187,7 +204,7 @@ def groups(slug: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.add_group(
+            group = services.add_group(
                 edition,
                 name=form.name.data,
                 kind=form.kind.data,
@@ -198,10 +215,16 @@ def groups(slug: str):
             _form_error(error)
             status = error.status
         else:
+            flash(_("The group “%(name)s” is added.", name=group.name), "info")
             return redirect(url_for("workshops.groups", slug=slug))
     elif request.method == "POST":
         status = 400
-    return render_template("workshops/groups.html", edition=edition, form=form), status
+    if not form.colour.data or form.colour.errors:
+        # The colour input shows the colour the group will get, never an empty (black) one.
+        form.colour.data = services.next_colour(edition)
+    return render_template(
+        "workshops/groups.html", edition=edition, form=form, palette=services.GROUP_PALETTE
+    ), status
 
 
 @bp.route("/editions/<slug>/manage/groups/<group_slug>", methods=["POST"])
@@ -221,7 +244,8 @@ def group_edit(slug: str, group_slug: str):
             flash(_("The group is saved."), "info")
             return redirect(url_for("workshops.groups", slug=slug))
     else:
-        flash(_("Check the fields of the group."), "error")
+        problems = [error for errors in form.errors.values() for error in errors]
+        flash(" ".join([_("Check the fields of the group."), *map(str, problems)]).strip(), "error")
     return redirect(url_for("workshops.groups", slug=slug))
 
 
@@ -233,12 +257,12 @@ def invitations(slug: str):
     form.group.choices = [SelectChoice("", "—")] + [
         SelectChoice(g.slug, g.name) for g in edition.groups
     ]
-    new_link = None
+    new_link = new_invitation = None
     status = 200
     if form.validate_on_submit():
         group = services.get_group(edition, form.group.data) if form.group.data else None
         try:
-            _invitation, token = services.create_invitation(
+            new_invitation, token = services.create_invitation(
                 edition,
                 role=form.role.data,
                 group=group,
@@ -251,7 +275,8 @@ def invitations(slug: str):
             _form_error(error)
             status = error.status
         else:
-            new_link = url_for("accounts.invitation", token=token, _external=True)
+            base = public_url.configured_base_url(current_app.config)
+            new_link = public_url.external_url(base, "accounts.invitation", token=token)
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -259,6 +284,9 @@ def invitations(slug: str):
         edition=edition,
         form=form,
         new_link=new_link,
+        new_invitation=new_invitation,
+        new_link_qr=new_link and public_url.qr_svg(new_link, _("QR code of the invitation link")),
+        new_link_local=new_link and public_url.loopback_netloc(new_link),
         invitations=services.invitations(edition),
         action=ActionForm(),
         roles=Role,

@@ -123,9 +123,9 @@ def test_a_restore_from_the_server_reaches_the_page(live_server, demo, browser, 
 def test_the_map_zooms_and_redraws_live(live_server, demo, browser, claim):
     page = _page(browser, live_server.base_url, "prive1@demo.palabre", path=Q1 + "/map")
     page.wait_for_selector(f"svg a[data-argument='{claim.id}']")
-    width = float(page.get_attribute("svg.argument-map", "width"))
+    scale = float(page.get_attribute(".map-viewport", "data-scale"))
     page.click(".map-tools button[data-action=in]")
-    assert float(page.get_attribute("svg.argument-map", "width")) > width
+    assert float(page.get_attribute(".map-viewport", "data-scale")) > scale
     reply = add_argument(
         demo,
         demo.users["societe1@demo.palabre"],

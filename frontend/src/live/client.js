@@ -4,7 +4,7 @@
 // `palabre:live` (detail: {name, data}) for page scripts (dashboard, editor).
 
 import { getLink } from "../net/link.js";
-import { Banner } from "./banner.js";
+import { Banner, writingState, writingText } from "./banner.js";
 import { formatLeft, startCountdowns } from "./countdown.js";
 
 const HEARTBEAT_MS = 30000;
@@ -12,7 +12,13 @@ const HEARTBEAT_MS = 30000;
 export function startLive(root) {
   const edition = root.dataset.edition;
   const strings = JSON.parse(document.getElementById("live-strings")?.textContent || "{}");
-  const banner = new Banner(document.getElementById("live-banner"), strings);
+  const banner = new Banner(document.getElementById("live-banner"), strings, {
+    user: document.querySelector('meta[name="palabre-user"]')?.content || "",
+    allUrl: root.dataset.announcementsUrl,
+  });
+  const course = JSON.parse(document.getElementById("live-writing")?.textContent || "[]");
+  let writing = null; // where writing stands as the page says it (null: not joined yet)
+  let notStarted = false; // writing has not opened yet on this page's watch: opening is news
   const chip = phaseChip();
   const state = { group: null, paper: null, locked: null, phase: null, schedules: [] };
 
@@ -42,6 +48,26 @@ export function startLive(root) {
       chip.time.textContent = formatLeft(Date.parse(phase.deadline) - Date.now(), strings);
     }
     for (const el of document.querySelectorAll("[data-live=phase-name]")) el.textContent = phase.name;
+    refreshWriting();
+  }
+
+  // The sentences saying where writing stands (workshops/_writing.html) follow the phase
+  // and the locks; a notice about another group's paper only follows the phase.
+  function refreshWriting() {
+    if (writing === null) return;
+    const status = writingState(course, state.phase, Boolean(state.locked));
+    if (status.state === writing) return;
+    writing = status.state;
+    if (["not_started", "paused", "closed"].includes(writing)) notStarted = writing === "not_started";
+    const text = writingText(status, strings);
+    const byPhase = !["open", "locked"].includes(status.state);
+    for (const el of document.querySelectorAll("[data-live=writing-status]")) {
+      if (!byPhase && el.dataset.paper && Number(el.dataset.paper) !== state.paper) continue;
+      el.textContent = text;
+      el.hidden = !text;
+      el.dataset.state = status.state;
+      el.className = el.className.replace(/\bwriting-(?!notice)[a-z_]+/, `writing-${status.state}`);
+    }
   }
 
   function setLocked(locked) {
@@ -49,12 +75,17 @@ export function startLive(root) {
     const before = state.locked;
     state.locked = locked;
     document.documentElement.classList.toggle("papers-locked", locked);
+    refreshWriting();
+    // On joining, the page already says where writing stands: only changes are news.
+    if (before === null) return;
     if (locked) {
       banner.remove("unlocked");
-      banner.show("locked", { text: strings.locked, kind: "locked" });
-    } else if (before) {
+      const text = writingText(writingState(course, state.phase, true), strings) || strings.locked;
+      banner.show("locked", { text, kind: "locked" });
+    } else {
       banner.remove("locked");
-      banner.show("unlocked", { text: strings.unlocked, kind: "phase" });
+      banner.show("unlocked", { text: notStarted ? strings.open_now : strings.unlocked, kind: "phase" });
+      notStarted = false;
     }
   }
 
@@ -67,6 +98,10 @@ export function startLive(root) {
       showPhase(ack.phase, false);
       state.schedules = ack.schedules || [];
       if (typeof ack.locked === "boolean" && ack.group) setLocked(ack.locked);
+      if (writing === null) {
+        writing = writingState(course, state.phase, Boolean(state.locked)).state;
+        notStarted = writing === "not_started";
+      }
       for (const a of ack.unread || []) banner.announcement(a, () => markRead(a.id));
       relay("joined", ack);
     });

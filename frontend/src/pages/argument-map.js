@@ -1,121 +1,108 @@
-// The visual map of a question: zoom (buttons, keys, Ctrl+wheel, two-finger pinch), drag
-// to pan, fit to the screen, full screen for the projector, and live redraw when the
-// /debate channel says the question changed. The SVG itself is drawn by the server.
+// The visual map of a question. The server draws two layouts in one SVG (maps.py); this
+// picks the one that stays readable in the box (wide columns, or the narrow stack of a
+// phone), fits it, pans and zooms it (map/panzoom.js), redraws it live when the /debate
+// channel says the question changed, and runs the projector mode: a button or
+// ?projector=1, the map alone full screen in large type; Escape leaves.
 import { fetchHtml, parse, watchQuestion } from "../debate/channel.js";
+import { panZoom } from "../map/panzoom.js";
+
+const FONT = 14; // maps.FONT: the nodes' body text, in SVG units
+const READABLE = 12 / FONT; // fitted, the text is never under 12 px on screen...
+const LARGE = 20 / FONT; // ...nor under 20 px on a projector
 
 const root = document.getElementById("map-root");
-const MIN = 0.2;
-const MAX = 3;
 
 function setup() {
-  const scroller = root.querySelector(".map-scroll");
+  const viewport = root.querySelector(".map-viewport");
   const tools = root.querySelector(".map-tools");
-  let scale = 1;
+  const button = tools.querySelector("[data-action=projector]");
+  let projecting = false;
 
-  const svg = () => scroller.querySelector("svg");
-  const natural = (el) => el.viewBox.baseVal;
-
-  function apply(keepCentre = true) {
+  const svg = () => viewport.querySelector("svg.argument-map");
+  const layer = () => {
     const el = svg();
-    if (!el) return;
-    const cx = (scroller.scrollLeft + scroller.clientWidth / 2) / (scroller.scrollWidth || 1);
-    const cy = (scroller.scrollTop + scroller.clientHeight / 2) / (scroller.scrollHeight || 1);
-    el.setAttribute("width", String(Math.round(natural(el).width * scale)));
-    el.setAttribute("height", String(Math.round(natural(el).height * scale)));
-    if (keepCentre) {
-      scroller.scrollLeft = cx * scroller.scrollWidth - scroller.clientWidth / 2;
-      scroller.scrollTop = cy * scroller.scrollHeight - scroller.clientHeight / 2;
-    }
-    root.dataset.scale = scale.toFixed(2);
+    return el?.querySelector(`.map-layout[data-layout="${el.dataset.show}"]`);
+  };
+  const view = panZoom(viewport, { layer });
+
+  // Which layout, at which scale: the one showing the whole map larger, if its text stays
+  // readable (12 px, 20 px on a projector); else the one whose width fits at that size
+  // (the map then pans down), a little above the floor at most.
+  function plan() {
+    const el = svg();
+    const bw = viewport.clientWidth - 16;
+    const bh = viewport.clientHeight - 16;
+    const least = projecting ? LARGE : READABLE;
+    const most = projecting ? 3 : 1.25;
+    const [wide, narrow] = ["wide", "narrow"].map((name) => {
+      const g = el.querySelector(`.map-layout[data-layout=${name}]`);
+      const w = Number(g.dataset.width);
+      const h = Number(g.dataset.height);
+      return { name, w, whole: Math.min(bw / w, bh / h) };
+    });
+    const best = narrow.whole > wide.whole ? narrow : wide;
+    if (best.whole >= least) return { show: best.name, scale: Math.min(best.whole, most) };
+    const pick = wide.w * least <= bw ? wide : narrow;
+    return { show: pick.name, scale: Math.min(Math.max(bw / pick.w, least), least * 1.25, most) };
   }
 
-  function zoom(factor) {
-    scale = Math.min(MAX, Math.max(MIN, scale * factor));
-    apply();
+  // Returns whether the layout changed.
+  function fit(onlyLayout = false) {
+    const el = svg();
+    if (!el) return false;
+    const { show, scale } = plan();
+    const changed = el.dataset.show !== show;
+    el.dataset.show = show;
+    if (!onlyLayout || changed) view.fitTo(scale);
+    return changed;
   }
 
-  function fit() {
-    const el = svg();
-    if (!el) return;
-    // Fit the width (a tall map then scrolls vertically), never below a readable minimum.
-    scale = Math.min(1, Math.max(MIN, scroller.clientWidth / natural(el).width));
-    apply(false);
+  function enter(fromUser) {
+    projecting = true;
+    document.body.classList.add("map-projector");
+    button.setAttribute("aria-pressed", "true");
+    setParam(true);
+    if (fromUser) document.documentElement.requestFullscreen?.().catch(() => {});
+    fit();
+    viewport.focus({ preventScroll: true });
+  }
+
+  function leave() {
+    if (!projecting) return;
+    projecting = false;
+    document.body.classList.remove("map-projector");
+    button.setAttribute("aria-pressed", "false");
+    setParam(false);
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    fit();
   }
 
   tools.hidden = false;
+  root.querySelector(".map-help").hidden = false;
+  viewport.classList.add("pannable");
   tools.addEventListener("click", (event) => {
     const action = event.target.closest("button")?.dataset.action;
-    if (action === "in") zoom(1.25);
-    else if (action === "out") zoom(0.8);
+    if (action === "in") view.zoomAt(1.25);
+    else if (action === "out") view.zoomAt(0.8);
     else if (action === "fit") fit();
-    else if (action === "reset") {
-      scale = 1;
-      apply();
-    } else if (action === "full") {
-      if (document.fullscreenElement) document.exitFullscreen();
-      else root.requestFullscreen?.().then(fit);
-    }
+    else if (action === "projector") projecting ? leave() : enter(true);
   });
-  document.addEventListener("fullscreenchange", () => root.classList.toggle("projector", !!document.fullscreenElement));
-
-  scroller.addEventListener("keydown", (event) => {
-    if (event.key === "+" || event.key === "=") zoom(1.25);
-    else if (event.key === "-") zoom(0.8);
-    else if (event.key === "0") fit();
-    else return;
-    event.preventDefault();
-  });
-  scroller.addEventListener(
-    "wheel",
-    (event) => {
-      if (!event.ctrlKey) return;
+  viewport.addEventListener("keydown", (event) => {
+    if (event.key === "0" && !event.ctrlKey && !event.metaKey) {
+      fit();
       event.preventDefault();
-      zoom(event.deltaY < 0 ? 1.1 : 0.9);
-    },
-    { passive: false },
-  );
-
-  // Mouse: drag to pan. Touch: the browser scrolls natively; two fingers zoom the map.
-  const pointers = new Map();
-  let drag = null;
-  let pinch = null;
-  scroller.addEventListener("pointerdown", (event) => {
-    pointers.set(event.pointerId, event);
-    if (event.pointerType === "mouse" && event.button === 0) {
-      drag = { x: event.clientX, y: event.clientY, left: scroller.scrollLeft, top: scroller.scrollTop, moved: false };
-    }
-    if (pointers.size === 2) {
-      const [a, b] = [...pointers.values()];
-      pinch = { distance: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY), scale };
     }
   });
-  scroller.addEventListener("pointermove", (event) => {
-    if (pointers.has(event.pointerId)) pointers.set(event.pointerId, event);
-    if (pinch && pointers.size === 2) {
-      const [a, b] = [...pointers.values()];
-      const distance = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
-      scale = Math.min(MAX, Math.max(MIN, (pinch.scale * distance) / (pinch.distance || 1)));
-      apply();
-    } else if (drag) {
-      const dx = event.clientX - drag.x;
-      const dy = event.clientY - drag.y;
-      if (Math.abs(dx) + Math.abs(dy) > 4) drag.moved = true;
-      scroller.scrollLeft = drag.left - dx;
-      scroller.scrollTop = drag.top - dy;
-    }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && projecting) leave();
   });
-  const end = (event) => {
-    pointers.delete(event.pointerId);
-    if (pointers.size < 2) pinch = null;
-    if (event.type !== "pointerup") drag = null;
-  };
-  scroller.addEventListener("pointerup", (event) => {
-    end(event);
-    // A drag that moved is not a click on a node.
-    if (drag?.moved) scroller.addEventListener("click", (e) => e.preventDefault(), { capture: true, once: true });
-    drag = null;
+  document.addEventListener("fullscreenchange", () => {
+    if (!document.fullscreenElement) leave();
   });
-  scroller.addEventListener("pointercancel", end);
+  new ResizeObserver(() => {
+    if (projecting) fit();
+    else if (!fit(true)) view.apply();
+  }).observe(viewport);
 
   let pending = false;
   async function redraw() {
@@ -125,10 +112,15 @@ function setup() {
       const html = await fetchHtml(root.dataset.svgUrl);
       if (html === null) return;
       const fragment = parse(html);
-      if (fragment.querySelector("svg")) {
-        scroller.replaceChildren(fragment);
-        apply(false);
-      }
+      if (!fragment.querySelector("svg")) return;
+      const focused = document.activeElement?.closest?.(".map-node")?.dataset.argument;
+      const shown = svg()?.dataset.show;
+      if (shown) fragment.querySelector("svg").dataset.show = shown;
+      const first = !shown;
+      viewport.replaceChildren(fragment);
+      if (first || projecting) fit();
+      else if (!fit(true)) view.apply();
+      if (focused) viewport.querySelector(`.map-node[data-argument="${focused}"]`)?.focus();
     } finally {
       pending = false;
     }
@@ -137,7 +129,15 @@ function setup() {
   watchQuestion(root.dataset.edition, Number(root.dataset.question), () => {
     redraw().catch(() => {});
   });
-  if (scroller.clientWidth < 700) fit();
+  if (new URLSearchParams(window.location.search).get("projector") === "1") enter(false);
+  else fit();
+}
+
+function setParam(on) {
+  const url = new URL(window.location.href);
+  if (on) url.searchParams.set("projector", "1");
+  else url.searchParams.delete("projector");
+  window.history.replaceState(window.history.state, "", url);
 }
 
 if (root) setup();

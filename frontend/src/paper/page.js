@@ -22,7 +22,7 @@ let previewAllowed = false;
 const previewWaiting = new Set();
 function allowPreview(status) {
   if (previewAllowed) return;
-  const opened = [...sections.values()].filter((entry) => entry.editor);
+  const opened = [...sections.values()].filter((entry) => entry.editor || isLockedView(entry));
   const synced = opened.length > 0 && opened.every((entry) => entry.session.synced);
   if (!synced && !["offline", "ended"].includes(status)) return;
   previewAllowed = true;
@@ -68,32 +68,49 @@ const login = () =>
 connection.link.addEventListener("ended", login);
 reloginButton.addEventListener("click", login);
 
+// Every co-writer follows every section (to receive its text), but is *in* the one whose
+// editor they opened last: only that one's presence says `open` (the server keeps it).
 function renderPresence() {
-  const people = new Map();
+  const rows = [];
   for (const [, entry] of sections) {
+    const here = new Map();
     for (const [clientId, state] of entry.session.awareness.getStates()) {
-      if (!state.user || clientId === entry.session.doc.clientID) continue;
-      const key = state.user.id ?? state.user.name;
-      const person = people.get(key) || { ...state.user, sections: new Set() };
-      person.sections.add(entry.config.title);
-      people.set(key, person);
+      if (!state.user || state.open !== true || clientId === entry.session.doc.clientID) continue;
+      here.set(state.user.id ?? state.user.name, state.user);
     }
+    for (const person of here.values()) rows.push({ person, section: entry.config.title });
   }
   presenceList.replaceChildren(
-    ...[...people.values()].map((person) => {
+    ...rows.map(({ person, section }) => {
       const li = document.createElement("li");
       const dot = document.createElement("span");
       dot.className = "presence-dot";
       dot.style.backgroundColor = person.color;
-      li.append(dot, ` ${person.name} — ${[...person.sections].join(", ")}`);
+      const where = document.createElement("span");
+      where.className = "presence-section";
+      where.textContent = section;
+      li.append(dot, ` ${person.name} — `, where);
       return li;
     }),
   );
-  presenceList.closest(".presence-box").hidden = people.size === 0;
+  presenceList.closest(".presence-box").hidden = rows.length === 0;
+}
+
+// Tell the others which section this page is in (at most one: the last one opened and
+// still open, not locked).
+const openOrder = [];
+function announceOpen() {
+  const current = openOrder.filter((entry) => !isLockedView(entry)).at(-1);
+  for (const entry of sections.values()) {
+    const open = entry === current;
+    if ((entry.session.awareness.getLocalState()?.open === true) !== open) {
+      entry.session.awareness.setLocalStateField("open", open);
+    }
+  }
 }
 
 function showPreview(entry, text) {
-  if (!entry.editor || entry.workspace.hidden || entry.preview.classList.contains("past")) return;
+  if (!(entry.editor || isLockedView(entry)) || entry.workspace.hidden || entry.preview.classList.contains("past")) return;
   if (!previewAllowed) {
     previewWaiting.add(entry);
     allowPreview(connection.status);
@@ -102,7 +119,9 @@ function showPreview(entry, text) {
   preview()
     .then(({ renderMarkdown }) => {
       if (!entry.workspace.hidden && !entry.preview.classList.contains("past")) {
-        entry.preview.innerHTML = renderMarkdown(text ?? entry.session.text.toString());
+        const markdown = text ?? entry.session.text.toString();
+        if (isLockedView(entry) && !markdown.trim()) entry.preview.textContent = t.nothing_yet;
+        else entry.preview.innerHTML = renderMarkdown(markdown);
       }
     })
     .catch(() => {
@@ -116,11 +135,49 @@ function refresh(entry) {
   showPreview(entry, text);
 }
 
+// A section is written ("write"), only read by those outside the group or the staff
+// ("read"), or locked for its group ("locked": the phase, a lock or a deadline): its
+// button says so, and a locked section shows its text, read-only, without opening (an
+// editor open when the lock came stays, read-only: the text does not jump away).
+function sectionMode(entry) {
+  if (!entry.session.readonly) return "write";
+  return config.writer ? "locked" : "read";
+}
+
+function isLockedView(entry) {
+  return entry.card.classList.contains("locked-view");
+}
+
+function labelButton(entry) {
+  const mode = sectionMode(entry);
+  const opened = !entry.workspace.hidden;
+  const button = entry.openButton;
+  button.disabled = mode === "locked";
+  button.title = mode === "locked" ? t.locked_hint : "";
+  if (mode === "locked") button.textContent = t.locked_section;
+  else if (mode === "write") button.textContent = opened ? t.close_editor : t.write;
+  else button.textContent = opened ? t.close_reading : t.read;
+  button.setAttribute("aria-expanded", String(opened && mode !== "locked"));
+}
+
 function setReadonly(entry, readonly) {
   entry.card.classList.toggle("readonly", readonly);
   entry.lock.hidden = !readonly;
   entry.toolbar.querySelectorAll("button").forEach((b) => (b.disabled = readonly));
   entry.editor?.setReadonly(readonly);
+  const locked = sectionMode(entry) === "locked";
+  entry.card.classList.toggle("locked-view", locked);
+  entry.card.classList.toggle("editing", Boolean(entry.userOpen && entry.editor));
+  if (locked) {
+    entry.workspace.hidden = false;
+    entry.preview.classList.remove("past");
+  } else {
+    entry.workspace.hidden = !entry.userOpen;
+    if (entry.userOpen) ensureEditor(entry);
+  }
+  labelButton(entry);
+  if (sections.has(entry.config.name)) announceOpen();
+  if (!entry.workspace.hidden) refresh(entry);
 }
 
 function csrfToken() {
@@ -169,6 +226,7 @@ async function showHistory(entry) {
           await api(`${url}/${checkpoint.id}/restore`, { method: "POST", body: "{}" });
           entry.preview.classList.remove("past");
           box.hidden = true;
+          entry.toolStatus.textContent = t.restored;
         });
         li.append(" ", restore);
       }
@@ -186,28 +244,41 @@ async function nameCheckpoint(entry) {
   const url = config.urls.checkpoints.replace("{key}", entry.config.key);
   try {
     await api(url, { method: "POST", body: JSON.stringify({ name }) });
+    entry.toolStatus.textContent = t.checkpoint_saved.replace("{name}", name);
+    if (!entry.history.hidden) {
+      entry.history.hidden = true;
+      showHistory(entry);
+    }
   } catch (error) {
     window.alert(navigator.onLine ? error.message : t.needs_network);
   }
 }
 
+function ensureEditor(entry) {
+  if (entry.editor) return;
+  entry.editor = createEditor(entry.editorBox, entry.session, {
+    nonce,
+    placeholderText: t.placeholder,
+    onChange: () => refresh(entry),
+  });
+  entry.editor.setReadonly(entry.session.readonly);
+}
+
 function open(entry) {
-  entry.workspace.hidden = !entry.workspace.hidden;
-  entry.openButton.setAttribute("aria-expanded", String(!entry.workspace.hidden));
+  if (isLockedView(entry)) return;
+  entry.userOpen = entry.workspace.hidden;
+  entry.workspace.hidden = !entry.userOpen;
+  entry.card.classList.toggle("editing", entry.userOpen);
+  labelButton(entry);
+  if (openOrder.includes(entry)) openOrder.splice(openOrder.indexOf(entry), 1);
+  if (entry.userOpen) openOrder.push(entry);
+  announceOpen();
   if (entry.workspace.hidden) return;
-  entry.session.awareness.setLocalStateField("section", entry.config.name);
   entry.preview.classList.remove("past");
-  if (!entry.editor) {
-    entry.editor = createEditor(entry.editorBox, entry.session, {
-      nonce,
-      placeholderText: t.placeholder,
-      onChange: () => refresh(entry),
-    });
-    setReadonly(entry, entry.session.readonly);
-  }
+  ensureEditor(entry);
   // The preview after the editor: on a slow link its code would delay the editor's.
   refresh(entry);
-  if (!entry.workspace.hidden) entry.editor.view.focus();
+  entry.editor.view.focus();
 }
 
 async function hasLegacyCopy(name) {
@@ -231,8 +302,10 @@ for (const card of document.querySelectorAll(".paper-section")) {
     editorBox: card.querySelector(".editor"),
     preview: card.querySelector(".preview"),
     history: card.querySelector(".history"),
+    toolStatus: card.querySelector(".tool-status"),
     openButton: card.querySelector(".open"),
     editor: null,
+    userOpen: false,
   };
   const outbox = new Outbox(config.user.id, sectionConfig.name, window.location.pathname);
   entry.outbox = outbox;
