@@ -9,8 +9,8 @@ order of day, month and year (``date_order``), the month by its name (``month_na
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
 from babel.dates import get_timezone_location
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 
 

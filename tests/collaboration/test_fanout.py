@@ -71,7 +71,9 @@ def test_every_receiver_gets_every_update_in_each_senders_order(
     senders = [editor_for(user, SECTION) for user in users[:2]]
     _type_concurrently(senders, 40)
     for listener in listeners:
-        assert wait_until(lambda: len(listener.marks) == 80, timeout=20), len(listener.marks)
+        assert wait_until(lambda listener=listener: len(listener.marks) == 80, timeout=20), len(
+            listener.marks
+        )
         assert listener.of(0) == list(range(40))
         assert listener.of(1) == list(range(40))
 
@@ -142,7 +144,7 @@ def connection(app):
 
 
 def test_frames_sent_within_a_coalesced_block_leave_together_at_its_end(connection):
-    outbox, eio_socket, peer = connection
+    _outbox, eio_socket, peer = connection
     peer.setblocking(False)
     with transport.coalesced():
         for n in range(3):
@@ -154,7 +156,7 @@ def test_frames_sent_within_a_coalesced_block_leave_together_at_its_end(connecti
 
 
 def test_writes_behind_a_full_socket_queue_in_order(connection):
-    outbox, eio_socket, peer = connection
+    outbox, eio_socket, _peer = connection
     sent, chunk = [], b"y" * 65536
     while not outbox.queued:  # the peer reads nothing: the kernel's buffers fill
         data = transport.frame(0x2, chunk + len(sent).to_bytes(4, "big"))

@@ -95,7 +95,9 @@ class Walk:
             return {node.value}
         if isinstance(node, ast.JoinedStr):
             parts = [
-                {part.value} if isinstance(part, ast.Constant) else self.values(part.value, module, func)
+                {part.value}
+                if isinstance(part, ast.Constant)
+                else self.values(part.value, module, func)
                 for part in node.values
             ]
             return {"".join(chosen) for chosen in itertools.product(*parts)}
@@ -201,7 +203,17 @@ class Walk:
     @staticmethod
     def _default(name: str, func: ast.FunctionDef) -> ast.expr | None:
         positional = func.args.posonlyargs + func.args.args
-        defaults = dict(zip([a.arg for a in positional][-len(func.args.defaults) :], func.args.defaults, strict=False)) if func.args.defaults else {}
+        defaults = (
+            dict(
+                zip(
+                    [a.arg for a in positional][-len(func.args.defaults) :],
+                    func.args.defaults,
+                    strict=False,
+                )
+            )
+            if func.args.defaults
+            else {}
+        )
         for arg, default in zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True):
             if default is not None:
                 defaults[arg.arg] = default
@@ -270,7 +282,7 @@ def test_the_walk_follows_parameters_signals_and_f_strings():
             "def act(kind):\n"
             "    if kind not in KINDS:\n"
             "        raise ValueError\n"
-            "    record_audit(None, None, f\"door.{kind}\")\n"
+            '    record_audit(None, None, f"door.{kind}")\n'
             "    record_audit(None, None, 'a.b' if kind else 'a.c')\n"
         ),
         "app.there": (
