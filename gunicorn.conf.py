@@ -14,6 +14,10 @@ Checked on gunicorn 27 / gevent 26 / python-socketio 5.18.1:
   and base64-encoded in the queue, so they arrive as bytes on the other side.
 - Without sticky sessions, clients must use the ``websocket`` transport only (long
   polling needs every request of a session to reach the same worker).
+- Each worker relays what it commits to its own members and, through Redis, to the
+  other's; the kernel spreads the connections over the workers. On one SQLite file two
+  workers take its write lock in turn and fall behind under load: use PostgreSQL (README,
+  "Several processes", for what was measured).
 """
 
 import os
@@ -34,6 +38,14 @@ preload_app = False  # each worker builds its own app (after gevent's patching):
 
 if workers > 1 and not os.environ.get("REDIS_URL"):
     raise SystemExit("WEB_CONCURRENCY > 1 needs REDIS_URL (Socket.IO relays between workers)")
+
+
+def post_worker_init(worker):
+    """What a worker loaded at start lives as long as it does: out of the cyclic
+    collector's way, as ``python -m app.server`` does (``gc.freeze``)."""
+    import gc
+
+    gc.freeze()
 
 
 def post_request(worker, req, environ, resp):

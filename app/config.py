@@ -11,6 +11,7 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.core import public_url
 
@@ -112,6 +113,18 @@ def _days(name: str, default: int) -> int:
     return value
 
 
+def _timezone(name: str) -> str:
+    """An IANA time zone name (``Africa/Bamako``): the one dates and times are shown and
+    typed in. Refused at start-up when unknown, rather than shown in UTC by surprise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"PALABRE_TIMEZONE: unknown time zone {name!r} (an IANA name, e.g. Africa/Bamako)"
+        ) from None
+    return name
+
+
 class Config:
     """Production-safe defaults; each value may be overridden by an environment variable."""
 
@@ -174,7 +187,8 @@ class Config:
         if self.STAY_LOGGED_IN_DAYS:
             self.PERMANENT_SESSION_LIFETIME = timedelta(days=self.STAY_LOGGED_IN_DAYS)
         self.BABEL_DEFAULT_LOCALE = "fr"
-        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("PALABRE_TIMEZONE", "Africa/Bamako")
+        # Dates and times are stored in UTC and shown (and typed) in the school's zone.
+        self.BABEL_DEFAULT_TIMEZONE = _timezone(os.environ.get("PALABRE_TIMEZONE", "Africa/Bamako"))
 
     SESSION_COOKIE_HTTPONLY = True
     # A kept session ("Stay logged in") is renewed by every request but static files'

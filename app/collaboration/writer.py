@@ -7,7 +7,7 @@ editors). Like Hocuspocus's single event loop, one thread does the writing here:
 handlers parse and authorize in parallel, then hand the update over and wait. The writer
 takes whatever has queued meanwhile (group commit), writes it in one transaction, commits,
 relays each update (a member of a section gets the batch's updates in one write:
-``app.core.transport.coalesced``), and wakes the waiting handlers, which acknowledge
+``app.core.fanout.coalesced``), and wakes the waiting handlers, which acknowledge
 (having given back their database connection while they waited: see
 ``app.core.sockets.Later``). An update is still committed before anyone receives it, and a
 client's updates keep their order (its handler waits for each one). Housekeeping
@@ -29,7 +29,7 @@ from flask import Flask
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core import transport
+from app.core import fanout
 from app.core.errors import PalabreError, Unavailable
 from app.core.sockets import Later
 from app.core.transactions import commit, release_held
@@ -117,7 +117,7 @@ class BatchWriter:
             if batch:
                 # The batch's relays go out once it is committed, each member's share in
                 # one write, before any of its editors is acknowledged.
-                with self.app.app_context(), transport.coalesced():
+                with self.app.app_context(), fanout.coalesced():
                     self._write(batch)
                 for job in batch:
                     job.done.set()

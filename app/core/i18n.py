@@ -10,6 +10,7 @@ order of day, month and year (``date_order``), the month by its name (``month_na
 from __future__ import annotations
 
 from babel.dates import get_timezone_location
+from babel.units import format_unit
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 
@@ -46,6 +47,17 @@ def month_names() -> list[tuple[int, str]]:
 def time_zone_name() -> str:
     """The school's time zone as the language names it ("heure : Mali", "Mali Time")."""
     return get_timezone_location(get_timezone(), locale=get_locale())
+
+
+def file_size(size: int | float | None) -> str:
+    """A number of bytes as the language writes it: "12,3 ko", "12.3 kB", "850 B"."""
+    size = float(size or 0)
+    for unit, scale in (("digital-megabyte", 1e6), ("digital-kilobyte", 1e3)):
+        if size >= scale:
+            return format_unit(
+                size / scale, unit, length="short", format="#,##0.#", locale=get_locale()
+            )
+    return format_unit(size, "digital-byte", length="short", format="#,##0", locale=get_locale())
 
 
 _DATE_LETTERS = {"day": "d", "month": "M", "year": "y"}

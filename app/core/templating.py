@@ -133,6 +133,7 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["date_order"] = i18n.date_order
     app.jinja_env.globals["month_names"] = i18n.month_names
     app.jinja_env.globals["time_zone_name"] = i18n.time_zone_name
+    app.jinja_env.filters["filesize"] = i18n.file_size
     app.jinja_env.globals["edition_menu"] = lambda edition: _shown(_edition_links, edition)
     app.jinja_env.globals["group_actions"] = lambda group: _shown(_group_links, group)
     app.jinja_env.filters["markdown"] = _markdown

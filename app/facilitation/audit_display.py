@@ -207,12 +207,13 @@ TARGET_KINDS = {
 }
 
 
+SAID = {"phase.change"}  # the change names the target already ("Phase: A → B")
+
+
 def describe_target(entry: AuditEntry, names: Names) -> tuple[str, str]:
     """(what the entry acted on, an excerpt of its text if it has one)."""
     kind, target = entry.target_type, entry.target_id
-    if kind == "edition":
-        return (_("All the papers") if entry.action.startswith("papers.") else "", "")
-    if target is None or kind in ("announcement", ""):
+    if target is None or kind in ("announcement", "edition", "") or entry.action in SAID:
         return "", ""
     if kind == "phase":
         state = entry.before if isinstance(entry.before, dict) else {}
@@ -333,7 +334,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any, Names], str]]] = {
     "deleted": (_l("Deleted text"), lambda v, _n: excerpt(v, 200) or NONE),
     "inserted": (_l("Inserted text"), lambda v, _n: excerpt(v, 200) or NONE),
     "question": (_l("Question"), lambda v, _n: plain(v)),
-    "event": (_l("Request"), lambda v, _n: plain(v)),
+    "event": (_l("Event"), lambda v, _n: plain(v)),
     "payload": (_l("Sent"), lambda v, _n: plain(v)),
     "operation": (_l("Operation"), lambda v, _n: plain(v)),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -43,6 +44,11 @@ def _text(x, y, text, *, size=16, anchor="start", fill="#1d1a14", weight="normal
     )
 
 
+def _said(label: str, value: str) -> str:
+    """ "Label: value", with the language's space before the colon."""
+    return _("%(label)s: %(value)s", label=label, value=value)
+
+
 def progress(dashboard) -> Markup:
     """Groups × sections: words written, coloured empty / in progress / long enough."""
     labels = dashboard.section_labels
@@ -67,20 +73,22 @@ def progress(dashboard) -> Markup:
                 f'<rect x="{x + 2}" y="{y + 2}" width="{cell_w - 4}" height="{cell_h - 4}" '
                 f'rx="6" fill="{STATUS_COLOURS[section.status]}" '
                 f'stroke="{"#7a1c15" if section.locked else "none"}" stroke-width="3">'
-                f"<title>{escape(section.label)}: {section.words}</title></rect>"
+                f"<title>{escape(_said(section.label, format_decimal(section.words)))}</title>"
+                "</rect>"
             )
             body.append(
                 _text(
                     x + cell_w / 2,
                     y + cell_h / 2 + 6,
-                    section.words,
+                    format_decimal(section.words),
                     size=18,
                     anchor="middle",
                     fill=STATUS_INK[section.status],
                     weight="bold",
                 )
             )
-        body.append(_text(width - 50, y + cell_h / 2 + 6, block.words, size=18, anchor="middle"))
+        total = format_decimal(block.words)
+        body.append(_text(width - 50, y + cell_h / 2 + 6, total, size=18, anchor="middle"))
     return _svg(width, height, body, _("Words written per group and section"))
 
 
@@ -104,8 +112,8 @@ def participation(dashboard) -> Markup:
             colour = SHADES[index % len(SHADES)]
             body.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" '
-                f'stroke="#fff" stroke-width="1"><title>{escape(member.name)}: '
-                f"{member.share:.0%}</title></rect>"
+                f'stroke="#fff" stroke-width="1">'
+                f"<title>{escape(_said(member.name, format_percent(member.share)))}</title></rect>"
             )
             if w > 70:
                 body.append(
@@ -123,7 +131,7 @@ def participation(dashboard) -> Markup:
             _text(
                 left + bar_w + 12,
                 y + bar_h / 2 + 6,
-                f"{block.top_share:.0%} · Gini {block.gini:.2f}",
+                f"{format_percent(block.top_share)} · Gini {format_decimal(block.gini, '0.00')}",
                 size=16,
                 fill="#7a1c15" if warn else "#1d1a14",
                 weight="bold" if warn else "normal",
@@ -193,5 +201,5 @@ def gauge(value: float | None, label: str) -> Markup:
         body.append(
             f'<rect x="0" y="30" width="{320 * value:.1f}" height="26" rx="5" fill="#1f5f8b"/>'
         )
-        body.append(_text(330, 50, f"{value:.0%}", size=18, weight="bold"))
+        body.append(_text(330, 50, format_percent(value), size=18, weight="bold"))
     return _svg(width, height, body, label)

@@ -204,6 +204,7 @@ def _measure(name, specs, pipes, load_pids, pids, args) -> dict:
     row["lag p99 ms"] = percentile(lags, 0.99)
     row["lag max ms"] = percentile(lags, 1.0)
     row["others CPU"] = (m1 - m0) / seconds - server - clients
+    row["caught up"] = all(report["caught up"] for report in reports)
     return row
 
 
@@ -220,7 +221,7 @@ def verdicts(row: dict) -> list[str]:
 
 
 def table(rows: list[dict]) -> None:
-    heads = [head for head in rows[0] if head != "server"]
+    heads = [head for head in rows[0] if head not in ("server", "caught up")]
     print(f"{'server':<18}" + "".join(f"{head:>{len(head) + 2}}" for head in heads))
     for row in rows:
         cells = []
@@ -240,6 +241,12 @@ def table(rows: list[dict]) -> None:
     checks = ("missing", "disordered", "unacked", "refused", "garbled", "diverged")
     bad = sum(row[key] for row in rows for key in checks)
     print("correctness: " + ("OK" if not bad else "FAILED (see " + ", ".join(checks) + ")"))
+    for row in rows:
+        if not row["caught up"]:
+            print(
+                f"{row['server']} had not caught up when --drain ran out: its missing, "
+                "unacked and diverged count edits still on their way, not only lost ones"
+            )
 
 
 def conclude(rows: list[dict], args) -> None:

@@ -227,6 +227,7 @@ class Load:
         while time.monotonic() < deadline and not self._complete(final):
             await asyncio.sleep(0.05)
         report = self._report(final, cpu, t1 - t0)
+        report["caught up"] = self._complete(final)
         report["diverged"] = await self._verify(server, final)
         loop.remove_reader(self.pipe.fileno())
         for client in self.clients:

@@ -65,6 +65,7 @@ class Page:
     path: str  # formatted with the site's values (slug, group, ids)
     audience: tuple[str, ...]
     status: int = 200
+    opens: str | None = None  # a control clicked first, to check what it shows too
 
 
 E = "/editions/{slug}"
@@ -83,6 +84,13 @@ PAGES = {
     "edition": Page("workshops.edition", E, MEMBERS),
     "group": Page("workshops.group", f"{E}/groups/{{group}}", MEMBERS),
     "paper": Page("collaboration.paper", f"{E}/groups/{{group}}/paper", (*STAFF, *PARTICIPANTS)),
+    # The first section opened: its toolbar, editor and preview.
+    "paper-section": Page(
+        "collaboration.paper",
+        f"{E}/groups/{{group}}/paper",
+        (*STAFF, *PARTICIPANTS),
+        opens=".paper-section .open",
+    ),
     "question": Page("deliberation.question", f"{E}/debate/q1", MEMBERS),
     "map": Page("deliberation.map_view", f"{E}/debate/q1/map", MEMBERS),
     "history": Page("deliberation.history", f"{E}/arguments/{{argument}}/history", MEMBERS),
@@ -125,6 +133,10 @@ NOT_PAGES = {
     "exports.everything": "a ZIP file",
     "exports.group_file": "a Word or PowerPoint file",
     "exports.synthesis_file": "a Word file",
+    "review.section_review": "JSON for the paper page's review panel",
+    "review.edition_feedback": "JSON for the staff's feedback",
+    "review.inbox": "JSON for the notifications",
+    "review.unread": "JSON for the notifications",
 }
 # Pages no route reaches on a healthy server: errors/unavailable.html (the database out of
 # reach) is rendered by app.core.errors when the database fails, not by a URL.
@@ -305,6 +317,9 @@ def test_the_page_fits_has_no_emoji_and_no_serious_axe_violation(site, browsing,
             f"expected {spec.status}"
         )
         page.wait_for_timeout(150)  # the page's scripts fill what they fill at load
+        if spec.opens:
+            page.locator(spec.opens).first.click()
+            page.wait_for_timeout(300)
         page.screenshot(path=str(OUTPUT / f"{role}-{name}-{width}.png"), full_page=True)
         found = page.evaluate(CHECKS, EMOJI)
         page.add_script_tag(url=site.base_url + AXE_URL)

@@ -1,4 +1,4 @@
-"""The fan-out (``app.core.transport``): what is relayed to a section is framed once and
+"""The fan-out (``app.core.fanout``): what is relayed to a section is framed once and
 written to each member at once when its socket has room; every member gets every update,
 in each sender's order; a reader that reads nothing holds up no one."""
 
@@ -15,7 +15,7 @@ import websocket
 from engineio.socket import Socket as EngineIOSocket
 from pycrdt import Doc, create_sync_message
 
-from app.core import transport
+from app.core import fanout
 from app.extensions import db, socketio
 from tests.collaboration.conftest import wait_until
 
@@ -136,7 +136,7 @@ def connection(app):
     """An Engine.IO socket of the app's server, upgraded, over one end of a socket pair."""
     ours, theirs = socket.socketpair()
     eio_socket = EngineIOSocket(socketio.server.eio, "test-sid")
-    outbox = transport.Outbox(eio_socket, ours)
+    outbox = fanout.Outbox(eio_socket, ours)
     outbox.activate()
     yield outbox, eio_socket, theirs
     ours.close()
@@ -146,12 +146,12 @@ def connection(app):
 def test_frames_sent_within_a_coalesced_block_leave_together_at_its_end(connection):
     _outbox, eio_socket, peer = connection
     peer.setblocking(False)
-    with transport.coalesced():
+    with fanout.coalesced():
         for n in range(3):
             eio_socket.send(transport_packet(f"event {n}"))
         with pytest.raises(BlockingIOError):
             peer.recv(100)
-    expected = b"".join(transport.frame(0x1, f"4event {n}".encode()) for n in range(3))
+    expected = b"".join(fanout.frame(0x1, f"4event {n}".encode()) for n in range(3))
     assert peer.recv(1000) == expected
 
 
@@ -159,7 +159,7 @@ def test_writes_behind_a_full_socket_queue_in_order(connection):
     outbox, eio_socket, _peer = connection
     sent, chunk = [], b"y" * 65536
     while not outbox.queued:  # the peer reads nothing: the kernel's buffers fill
-        data = transport.frame(0x2, chunk + len(sent).to_bytes(4, "big"))
+        data = fanout.frame(0x2, chunk + len(sent).to_bytes(4, "big"))
         outbox.write(data)
         sent.append(data)
     outbox.write(b"after")

@@ -99,7 +99,12 @@ export function createEditor(parent, session, { nonce, placeholderText, onChange
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChange?.();
         }),
-        EditorView.contentAttributes.of({ "aria-multiline": "true", spellcheck: "true" }),
+        // The text box is named as its container is (the page's "Text in Markdown").
+        EditorView.contentAttributes.of({
+          "aria-multiline": "true",
+          spellcheck: "true",
+          "aria-label": parent.getAttribute("aria-label") || "",
+        }),
       ],
     }),
   });

@@ -5,6 +5,8 @@
 // (localStorage, per member), so it does not come back. Announcement HTML is sanitized by
 // the server (nh3).
 
+import { formatMoment } from "../net/moment.js";
+
 const CLOSE_ICON = '<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-x"/></svg>';
 const KEPT_DISMISSALS = 200;
 
@@ -146,12 +148,7 @@ export function writingState(course, phase, locked) {
 }
 
 export function writingText(status, strings) {
-  const when = status.at
-    ? new Date(status.at).toLocaleString(document.documentElement.lang || "fr", {
-        dateStyle: "short",
-        timeStyle: "short",
-      })
-    : null;
+  const when = status.at ? formatMoment(status.at) : null;
   const pick = (name) => (when ? strings[`${name}_at`] : strings[name]) || "";
   const fill = (text) => text.replace("{phase}", status.next || "").replace("{when}", when || "");
   if (status.state === "not_started") return fill(pick("not_started"));

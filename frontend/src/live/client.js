@@ -4,6 +4,7 @@
 // `palabre:live` (detail: {name, data}) for page scripts (dashboard, editor).
 
 import { getLink } from "../net/link.js";
+import { formatMoment } from "../net/moment.js";
 import { Banner, writingState, writingText } from "./banner.js";
 import { formatLeft, startCountdowns } from "./countdown.js";
 
@@ -44,7 +45,7 @@ export function startLive(root) {
     chip.label.hidden = !phase.deadline;
     if (phase.deadline) {
       chip.time.setAttribute("datetime", phase.deadline);
-      chip.time.dataset.absolute = new Date(phase.deadline).toLocaleString();
+      chip.time.dataset.absolute = formatMoment(phase.deadline);
       chip.time.textContent = formatLeft(Date.parse(phase.deadline) - Date.now(), strings);
     }
     for (const el of document.querySelectorAll("[data-live=phase-name]")) el.textContent = phase.name;

@@ -10,6 +10,7 @@
 import { IndexeddbPersistence } from "y-indexeddb";
 import { Connection } from "../editor/protocol.js";
 import { countWords } from "../editor/words.js";
+import { formatMoment } from "../net/moment.js";
 import { Outbox, copyName, legacyCopyName, rememberCopy } from "../offline/store.js";
 import { offerLogin } from "../offline/login.js";
 import { COMMANDS, createEditor } from "../editor/codemirror.js";
@@ -208,7 +209,7 @@ async function showHistory(entry) {
     list.className = "checkpoints";
     for (const checkpoint of checkpoints) {
       const li = document.createElement("li");
-      const when = new Date(checkpoint.created_at).toLocaleString();
+      const when = formatMoment(checkpoint.created_at);
       li.textContent = `${checkpoint.name || t.automatic} — ${when} `;
       const view = document.createElement("button");
       view.textContent = t.view;

@@ -1,0 +1,1 @@
+function m(t,e={dateStyle:"short",timeStyle:"short"}){let n=t instanceof Date?t:new Date(t);if(Number.isNaN(n.getTime()))return String(t??"");let o=document.documentElement,r=o.dataset.timezone;try{return n.toLocaleString(o.lang||"fr",r?{...e,timeZone:r}:e)}catch{return n.toLocaleString(o.lang||"fr",e)}}export{m as a};
