@@ -87,40 +87,24 @@ def test_the_deadline_fields_show_it_again_in_the_school_zone(world, client_for)
     assert 'name="deadline-minute" value="05"' in page
 
 
-def test_a_date_that_does_not_exist_is_refused_with_a_clear_message(world, client_for):
-    client = client_for(world.facilitator)
+def _set_deadline(client, world, **fields) -> str:
+    """Post the current phase's deadline form (year 2099) in English; the page after it."""
+    data = {"operation": "deadline", "deadline-year": "2099"}
+    data |= {f"deadline-{name}": value for name, value in fields.items()}
     phase = world.edition.current_phase
-    client.post(
-        f"/editions/ecole-2024/facilitation/phases/{phase.id}",
-        data={
-            "operation": "deadline",
-            "deadline-day": "31",
-            "deadline-month": "2",
-            "deadline-year": "2099",
-            "deadline-hour": "18",
-        },
-        headers=ENGLISH,
-    )
-    page = client.get("/editions/ecole-2024/facilitation", headers=ENGLISH).get_data(as_text=True)
+    client.post(f"/editions/ecole-2024/facilitation/phases/{phase.id}", data=data, headers=ENGLISH)
+    return client.get("/editions/ecole-2024/facilitation", headers=ENGLISH).get_data(as_text=True)
+
+
+def test_a_date_that_does_not_exist_is_refused_with_a_clear_message(world, client_for):
+    page = _set_deadline(client_for(world.facilitator), world, day="31", month="2", hour="18")
     assert "This date does not exist: 31 February 2099." in page
     db.session.expire_all()
     assert world.edition.current_phase.deadline is None
 
 
 def test_a_deadline_without_its_time_is_refused(world, client_for):
-    client = client_for(world.facilitator)
-    phase = world.edition.current_phase
-    client.post(
-        f"/editions/ecole-2024/facilitation/phases/{phase.id}",
-        data={
-            "operation": "deadline",
-            "deadline-day": "1",
-            "deadline-month": "6",
-            "deadline-year": "2099",
-        },
-        headers=ENGLISH,
-    )
-    page = client.get("/editions/ecole-2024/facilitation", headers=ENGLISH).get_data(as_text=True)
+    page = _set_deadline(client_for(world.facilitator), world, day="1", month="6")
     assert "Give the time: hour and minutes." in page
 
 
