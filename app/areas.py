@@ -31,6 +31,7 @@ from app.facilitation import models as facilitation_models
 from app.facilitation import permissions as facilitation_permissions
 from app.facilitation import views as facilitation_views
 from app.review import events as review_events
+from app.review import inbox_views as review_inbox_views
 from app.review import models as review_models
 from app.review import permissions as review_permissions
 from app.review import views as review_views
@@ -78,6 +79,7 @@ BLUEPRINTS = (
     collaboration_views.bp,
     deliberation_views.bp,
     review_views.bp,
+    review_inbox_views.bp,
     facilitation_views.bp,
     exports_views.bp,
 )

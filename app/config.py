@@ -69,6 +69,18 @@ SOCKET_BUDGETS: dict[str, tuple[float, float] | float] = {
     "/collab:awareness": (10.0, 40.0),  # one per cursor move: refusals only delay a cursor
     "/collab:join": (10.0, 40.0),  # a paper has ~7 sections, joined again on reconnect
     "/collab:leave": (10.0, 40.0),
+    # Review: what a member writes by hand (the offline queue replays a burst of them).
+    # No rate below 1/s: a budget's strikes drain at twice its rate, and its idle records
+    # must be swept within two minutes (app.core.budgets).
+    "/collab:review": (10.0, 40.0),  # joined like /collab:join, every section on reconnect
+    "/collab:comment": (1.0, 20.0),
+    "/collab:reply": (1.0, 20.0),
+    "/collab:suggest": (3.0, 30.0),  # suggestion mode sends what is typed, word by word
+    "/collab:decide": (2.0, 30.0),  # accept, accept, reject… down a list
+    "/collab:decide_all": (1.0, 10.0),
+    "/collab:resolve": (1.0, 20.0),
+    "/collab:moderate_comment": (1.0, 20.0),
+    "/live:inbox": (1.0, 10.0),  # once a connection
     "/live": (5.0, 20.0),
     "/debate": (5.0, 20.0),
     "user": 3.0,

@@ -80,6 +80,7 @@ HTTP = {
     ("collaboration.set_aside", "GET"): ORGANIZER,
     ("exports.index", "GET"): STAFF,
     ("exports.group_file", "GET"): GROUP,
+    ("exports.review_copy", "GET"): STAFF,  # the Word document with the comments
     ("exports.synthesis_file", "GET"): STAFF,
     ("exports.everything", "GET"): ORGANIZER,
     ("facilitation.control", "GET"): STAFF,
@@ -96,6 +97,7 @@ HTTP = {
     ("facilitation.dashboard", "GET"): STAFF,
     ("facilitation.dashboard_fragment", "GET"): STAFF,
     ("facilitation.dashboard_target", "POST"): STAFF,
+    ("facilitation.release_feedback", "POST"): STAFF,
     ("facilitation.members", "GET"): ORGANIZER,
     ("facilitation.member_action", "POST"): ORGANIZER,
     ("facilitation.member_role", "POST"): ORGANIZER,
@@ -135,6 +137,8 @@ HTTP = {
     ("review.inbox", "GET"): MEMBER,
     ("review.unread", "GET"): MEMBER,
     ("review.mark_read", "POST"): MEMBER,
+    ("inbox.page", "GET"): MEMBER,
+    ("inbox.read", "POST"): MEMBER,
 }
 
 # (namespace, event) -> (payload builder, expected outcome per role).

@@ -44,6 +44,21 @@ def _section(slug: str, group_slug: str, key: str, action: str):
     return section
 
 
+REVIEW_RIGHTS = {
+    "read": "review.read",
+    "comment": "review.comment",
+    "suggest": "review.suggest",
+    "decide": "review.decide",
+    "feedback": "review.feedback",
+}
+
+
+def _review_rights(section) -> dict:
+    """What the page offers on a section's comments and suggestions (the server checks
+    each event again: this only decides which buttons show)."""
+    return {name: authz.can(current_user, rule, section) for name, rule in REVIEW_RIGHTS.items()}
+
+
 def _editor_config(edition, group, paper) -> dict:
     base = f"/editions/{edition.slug}/groups/{group.slug}/paper"
     return {
@@ -53,6 +68,7 @@ def _editor_config(edition, group, paper) -> dict:
                 "key": section.key,
                 "title": services.section_title(section),
                 "readonly": not authz.can(current_user, "section.edit", section),
+                "may": _review_rights(section),
             }
             for section in paper.sections
         ],
@@ -65,7 +81,10 @@ def _editor_config(edition, group, paper) -> dict:
             "checkpoints": f"{base}/sections/{{key}}/checkpoints",
             "authorship": f"{base}/authorship",
             "images": f"/editions/{edition.slug}/uploads/images",
+            "review": f"{base}/sections/{{key}}/review",
+            "feedback": f"{base}/sections/{{key}}/feedback",
         },
+        "edition": edition.slug,
     }
 
 

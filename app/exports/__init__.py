@@ -5,15 +5,18 @@ dataclasses from the database and call these functions.
 
     group_docx(GroupDeliverable) -> bytes        # the group's Word position paper
     group_pptx(GroupDeliverable) -> bytes        # the group's 16:9 deck
+    review_docx(GroupDeliverable, [ReviewComment]) -> bytes  # its Word document, commented
     synthesis_docx(Synthesis) -> bytes           # the cross-group synthesis, Word
     synthesis_pptx(Synthesis) -> bytes           # the cross-group synthesis, deck
     deliverables_zip([GroupDeliverable], Synthesis | None) -> bytes
     export_filename(edition, group | None, "docx") -> "MaliSIG-2023_Gouvernement.docx"
+    review_filename(edition, group) -> "MaliSIG-2023_Gouvernement_Copie-de-relecture.docx"
     check_reference_docx / check_pptx_template / check_image  (raise ExportInputError)
 """
 
-from .bundle import deliverables_zip, export_filename
+from .bundle import deliverables_zip, export_filename, review_filename
 from .deck import group_pptx, synthesis_pptx
+from .docx_comments import review_docx
 from .errors import ExportInputError
 from .model import (
     ARGUMENT_KINDS,
@@ -23,6 +26,8 @@ from .model import (
     Group,
     GroupDeliverable,
     GroupPosition,
+    Reply,
+    ReviewComment,
     Section,
     Source,
     Synthesis,
@@ -48,6 +53,8 @@ __all__ = [
     "Group",
     "GroupDeliverable",
     "GroupPosition",
+    "Reply",
+    "ReviewComment",
     "Section",
     "Source",
     "Synthesis",
@@ -59,6 +66,8 @@ __all__ = [
     "export_filename",
     "group_docx",
     "group_pptx",
+    "review_docx",
+    "review_filename",
     "synthesis_docx",
     "synthesis_from_deliverables",
     "synthesis_pptx",

@@ -7,11 +7,11 @@ import zipfile
 from collections.abc import Sequence
 
 from .deck import group_pptx, synthesis_pptx
-from .labels import ascii_stem
+from .labels import ascii_stem, labels
 from .model import Edition, Group, GroupDeliverable, Synthesis
 from .word import group_docx, synthesis_docx
 
-__all__ = ["deliverables_zip", "export_filename"]
+__all__ = ["deliverables_zip", "export_filename", "review_filename"]
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -24,6 +24,12 @@ def export_filename(edition: Edition, group: Group | None, ext: str) -> str:
     """``MaliSIG-2023_Gouvernement.docx``; ``group=None`` → ``MaliSIG-2023_Synthese.pptx``."""
     who = ascii_stem(group.name, group.slug or "Groupe") if group else "Synthese"
     return f"{edition_stem(edition)}_{who}.{ext.lstrip('.').lower()}"
+
+
+def review_filename(edition: Edition, group: Group) -> str:
+    """``MaliSIG-2023_Gouvernement_Copie-de-relecture.docx``."""
+    stem = export_filename(edition, group, "docx").removesuffix(".docx")
+    return f"{stem}_{ascii_stem(labels(edition.language)['review_file'])}.docx"
 
 
 def deliverables_zip(

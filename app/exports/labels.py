@@ -40,6 +40,10 @@ _LABELS = {
         "image_missing": "[image indisponible : {alt}]",
         "stakeholder": "Partie prenante",
         "condensed": "[…] texte intégral dans les notes",
+        "review_copy": "Copie de relecture, avec les commentaires",
+        "review_file": "Copie de relecture",
+        "passage_deleted": "Passage supprimé :",
+        "quoted": "« {quote} »",
     },
     "en": {
         "toc": "Contents",
@@ -74,6 +78,10 @@ _LABELS = {
         "image_missing": "[image unavailable: {alt}]",
         "stakeholder": "Stakeholder",
         "condensed": "[…] full text in the speaker notes",
+        "review_copy": "Review copy, with the comments",
+        "review_file": "Review copy",
+        "passage_deleted": "Deleted passage:",
+        "quoted": "“{quote}”",
     },
 }
 _MONTHS_FR = [

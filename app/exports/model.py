@@ -20,6 +20,8 @@ __all__ = [
     "Group",
     "GroupDeliverable",
     "GroupPosition",
+    "Reply",
+    "ReviewComment",
     "Section",
     "Source",
     "Synthesis",
@@ -115,6 +117,33 @@ class GroupDeliverable:
     arguments: tuple[Argument, ...] = ()  #: the group's debate, roots first
     images: Mapping[str, bytes] = field(default_factory=lambda: _EMPTY)  #: "/uploads/…" → bytes
     generated_at: dt.datetime | None = None  #: "created" property; default now (UTC)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply in a comment's thread."""
+
+    author: str
+    at: dt.datetime  #: when it was written (UTC)
+    body: str  #: Markdown
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A thread of comments on a passage of a section, for the facilitators' review copy
+    (never in a deliverable). Hidden comments are not given."""
+
+    section_key: str  #: the key of the section it is on
+    author: str
+    at: dt.datetime  #: when it was written (UTC)
+    body: str  #: Markdown
+    quote: str = ""  #: the passage as its author saw it
+    #: where the passage is now, in code points of the section's ``markdown``; None once
+    #: it was deleted
+    start: int | None = None
+    end: int | None = None
+    replies: tuple[Reply, ...] = ()
+    resolved: bool = False
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,9 @@ def may_export_synthesis(user, edition) -> bool:
 @rule("export.all")
 def may_export_all(user, edition) -> bool:
     return role_in(user, edition) == Role.ORGANIZER
+
+
+@rule("export.review_copy")
+def may_export_review_copy(user, group) -> bool:
+    """The facilitators' copy with the comments: the staff of the edition only."""
+    return is_staff(user, group.edition)

@@ -3,7 +3,7 @@
 ``group_deliverable`` and ``edition_synthesis`` read the models, the live papers and the
 debate and build :mod:`app.exports.model` objects; the pure writers then turn them into
 bytes. Exports is the top area: it imports the areas it reads (collaboration, deliberation,
-workshops) at module level.
+review, workshops) at module level.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from app.deliberation.threads import visible_arguments
 from app.exports import model
 from app.exports.synthesis import synthesis_from_deliverables
 from app.extensions import db
+from app.review.reading import comments_for_export
+from app.review.suggestions import pending_count
 from app.workshops import services as workshops
 from app.workshops import uploads
 from app.workshops.models import Role, UploadKind
@@ -141,6 +143,32 @@ def group_deliverable(group, *, edition_data: model.Edition | None = None, image
         arguments=arguments,
         images=images if images is not None else uploads.images_by_url(edition),
     )
+
+
+def review_comments(group) -> tuple[model.ReviewComment, ...]:
+    """The threads of the group's paper (hidden comments left out), for its review copy."""
+    paper = paper_of(group)
+    if paper is None:
+        return ()
+    return tuple(
+        model.ReviewComment(
+            section_key=c["section_key"],
+            author=c["author"],
+            at=c["at"],
+            body=c["body"],
+            quote=c["quote"],
+            start=c["start"],
+            end=c["end"],
+            replies=tuple(model.Reply(r["author"], r["at"], r["body"]) for r in c["replies"]),
+            resolved=c["resolved"],
+        )
+        for c in comments_for_export(paper)
+    )
+
+
+def pending_suggestions(edition) -> dict[int, int]:
+    """How many suggestions wait in each group's paper (group id → count)."""
+    return {group.id: pending_count(edition, group) for group in edition.groups}
 
 
 def all_deliverables(edition) -> list[model.GroupDeliverable]:

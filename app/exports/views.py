@@ -17,6 +17,8 @@ from app.exports import (
     export_filename,
     group_docx,
     group_pptx,
+    review_docx,
+    review_filename,
     synthesis_docx,
     synthesis_pptx,
 )
@@ -59,6 +61,7 @@ def index(slug: str):
         "exports/index.html",
         edition=edition,
         may_zip=authz.can(current_user, "export.all", edition),
+        pending=exports.pending_suggestions(edition),
     )
 
 
@@ -73,6 +76,17 @@ def group_file(slug: str, group_slug: str, fmt: str):
     deliverable = exports.group_deliverable(group)
     filename = export_filename(deliverable.edition, deliverable.group, fmt)
     return _send(GROUP_WRITERS[fmt](deliverable), filename, fmt)
+
+
+@bp.route("/editions/<slug>/groups/<group_slug>/review-copy.docx")
+@login_required
+def review_copy(slug: str, group_slug: str):
+    edition = workshops.get_edition(slug)
+    group = workshops.get_group(edition, group_slug)
+    authz.require(current_user, "export.review_copy", group)
+    deliverable = exports.group_deliverable(group)
+    data = review_docx(deliverable, exports.review_comments(group))
+    return _send(data, review_filename(deliverable.edition, deliverable.group), "docx")
 
 
 @bp.route("/editions/<slug>/synthesis.<fmt>")

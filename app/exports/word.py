@@ -19,10 +19,10 @@ from .docx_outline import LOGO
 from .docx_writer import DocxWriter
 from .labels import format_date, kind_label, labels
 from .mdtree import Heading, Para, Run, parse
-from .model import Argument, Edition, GroupDeliverable, Source, Synthesis
+from .model import Argument, Edition, GroupDeliverable, Section, Source, Synthesis
 from .ooxml import hex_colour, readable_on, w_tag
 
-__all__ = ["group_docx", "synthesis_docx"]
+__all__ = ["group_docx", "synthesis_docx", "write_paper"]
 
 
 def _writer(ed: Edition, images: Mapping[str, bytes], lab) -> DocxWriter:
@@ -34,10 +34,19 @@ def _writer(ed: Edition, images: Mapping[str, bytes], lab) -> DocxWriter:
 
 def group_docx(deliverable: GroupDeliverable) -> bytes:
     """The group's position paper as a .docx (bytes)."""
+    return write_paper(deliverable)[0].to_bytes()
+
+
+def write_paper(
+    deliverable: GroupDeliverable, *, sections: Sequence[Section] | None = None, note: str = ""
+) -> tuple[DocxWriter, dict[str, list]]:
+    """The group's paper written (``sections`` instead of the deliverable's, a ``note``
+    line on the cover) but not saved: the writer, and per section key the body elements
+    written for it, its heading first."""
     ed, group = deliverable.edition, deliverable.group
     lab = labels(ed.language)
     w = _writer(ed, deliverable.images, lab)
-    parsed = parse_sections(deliverable.sections)
+    parsed = parse_sections(deliverable.sections if sections is None else sections)
     notes: dict[int, list] = {}
     for _, doc in parsed:
         notes.update(doc.footnotes)
@@ -48,21 +57,28 @@ def group_docx(deliverable: GroupDeliverable) -> bytes:
         logo=ed.logo,
         title=ed.title,
         subtitle=f"{lab['position_paper']} — {group.name}",
-        lines=[clean_text(ed.subtitle), f"{lab['members']} : {members}" if members else ""],
+        lines=[
+            clean_text(ed.subtitle),
+            f"{lab['members']} : {members}" if members else "",
+            note,
+        ],
         date_text=format_date(ed.date, ed.language),
         colour=group.colour,
     )
     w.outline.toc_placeholder()
     w.outline.page_break()
 
+    written: dict[str, list] = {}
     for section, doc in parsed:
+        first = len(w.package.body)
         w.outline.heading(1, [Run(section_heading(section, lab))])
         if not doc.blocks:
             w.inline.paragraph([Run(lab["todo"], italic=True)])
-            continue
-        # the section's shallowest heading becomes Heading 2, whatever "#" count was typed
-        levels = [b.level for b in doc.blocks if isinstance(b, Heading)]
-        w.blocks.write(doc.blocks, heading_offset=2 - min(levels) if levels else 1)
+        else:
+            # the section's shallowest heading becomes Heading 2, whatever "#" count was typed
+            levels = [b.level for b in doc.blocks if isinstance(b, Heading)]
+            w.blocks.write(doc.blocks, heading_offset=2 - min(levels) if levels else 1)
+        written[section.key] = list(w.package.body)[first:]
 
     if deliverable.sources:
         _bibliography(w, deliverable.sources, lab)
@@ -70,7 +86,7 @@ def group_docx(deliverable: GroupDeliverable) -> bytes:
         _annex(w, deliverable, lab)
 
     w.package.properties(**paper_properties(deliverable, lab["position_paper"]))
-    return w.to_bytes()
+    return w, written
 
 
 def _bibliography(w: DocxWriter, sources: Sequence[Source], lab) -> None:

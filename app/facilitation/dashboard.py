@@ -125,6 +125,7 @@ class Dashboard:
     section_labels: list[str]
     debate: dict[str, Any] | None
     online: dict[int, str] = field(default_factory=dict)
+    feedback_drafts: int = 0  # feedback written and not released yet, every group
 
 
 def _label(section: Section) -> str:
@@ -268,4 +269,5 @@ def build(edition: Edition) -> Dashboard:
         section_labels=labels,
         debate=stats,
         online=online,
+        feedback_drafts=sum(1 for state in feedback.values() if state.pending),
     )

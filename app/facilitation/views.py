@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -56,6 +57,7 @@ from app.facilitation.forms import (
     read_moment,
     school_timezone,
 )
+from app.review import feedback
 from app.workshops import memberships
 from app.workshops import services as workshops
 from app.workshops.locks import section_is_locked
@@ -370,6 +372,27 @@ def dashboard_page(slug: str):
 def dashboard_fragment(slug: str):
     edition = edition_for(slug, "edition.facilitate")
     return render_template("facilitation/_dashboard.html", **_dashboard_context(edition))
+
+
+@bp.route("/editions/<slug>/dashboard/feedback", methods=["POST"])
+@login_required
+def release_feedback(slug: str):
+    """Every feedback draft of the edition shown to its group at once (issue 16)."""
+    edition = edition_for(slug, "review.release")
+
+    def work() -> None:
+        released = feedback.release_feedback(edition, current_user)
+        flash(
+            ngettext(
+                "%(num)d feedback released to the groups.",
+                "%(num)d feedback released to the groups.",
+                released,
+            ),
+            "info",
+        )
+
+    attempt(work)
+    return _back("facilitation.dashboard", slug)
 
 
 @bp.route("/editions/<slug>/dashboard/target", methods=["POST"])

@@ -159,3 +159,58 @@ def mark_read(user, edition: Edition, ids: Iterable | None = None) -> int:
         row.read_at = now
     db.session.flush()
     return len(rows)
+
+
+# --- the inbox page's lines -----------------------------------------------------------------
+
+
+def section_label(section: Section) -> str:
+    """A section's short name in a sentence: "Introduction", "Question 2", "Conclusion"."""
+    if section.key.startswith("q") and section.key[1:].isdigit():
+        return _("Question %(n)s", n=int(section.key[1:]))
+    return section_title(section)
+
+
+def sentence(notification: Notification) -> str:
+    """What the line says, in the reader's language: who did what, where."""
+    kind = notification.kind
+    where = {
+        "section": section_label(notification.section),
+        "group": notification.section.paper.group.name,
+    }
+    actor = notification.actor.name if notification.actor else None
+    who = actor or _("Someone")
+    if kind == NotificationKind.REPLY:
+        comment = notification.comment
+        thread = comment.thread if comment is not None and comment.thread else comment
+        if thread is not None and thread.author_id == notification.user_id:
+            return _(
+                "%(actor)s replied to your comment on “%(section)s” — %(group)s", actor=who, **where
+            )
+        return _(
+            "%(actor)s replied in a discussion you took part in on “%(section)s” — %(group)s",
+            actor=who,
+            **where,
+        )
+    if kind == NotificationKind.MENTION:
+        return _(
+            "%(actor)s mentioned you in a comment on “%(section)s” — %(group)s", actor=who, **where
+        )
+    if kind == NotificationKind.FEEDBACK:
+        return _("Facilitator feedback published on “%(section)s” — %(group)s", **where)
+    accepted = kind == NotificationKind.SUGGESTION_ACCEPTED
+    if actor and accepted:
+        return _(
+            "Your suggestion on “%(section)s” was accepted by %(actor)s — %(group)s",
+            actor=actor,
+            **where,
+        )
+    if actor:
+        return _(
+            "Your suggestion on “%(section)s” was rejected by %(actor)s — %(group)s",
+            actor=actor,
+            **where,
+        )
+    if accepted:
+        return _("Your suggestion on “%(section)s” was accepted — %(group)s", **where)
+    return _("Your suggestion on “%(section)s” was rejected — %(group)s", **where)

@@ -1,4 +1,5 @@
-"""Exports are pure: these fixtures build each file once per session, no app needed."""
+"""Exports are pure: these fixtures build each file once per session, no app needed.
+The review copy's tests also use the review's edition (``world``, tests/review)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from app.exports import group_docx, group_pptx, synthesis_docx, synthesis_pptx
 from tests.exports import fixtures as fx
+from tests.review.conftest import world  # noqa: F401  (a fixture, for test_review_copy)
 
 
 class Built:

@@ -266,3 +266,45 @@ def test_a_members_refused_attempts_are_one_audit_row_with_a_count(
     page = client_for(demo.users["organisateur@demo.palabre"]).get(f"/editions/{DEMO}/audit")
     assert page.status_code == 200
     assert f"×{rows[-1].count}" in page.get_data(as_text=True)
+
+
+# --- review's events ------------------------------------------------------------------------
+
+
+def test_review_events_have_budgets_of_their_own():
+    for event in ("comment", "reply", "suggest", "decide", "decide_all", "resolve", "review"):
+        assert f"/collab:{event}" in SOCKET_BUDGETS, event
+    assert "/collab:moderate_comment" in SOCKET_BUDGETS and "/live:inbox" in SOCKET_BUDGETS
+    book, _clock = ledger()
+    assert book.budget("/collab", "comment").burst < book.budget("/collab", "suggest").burst
+
+
+def test_a_flood_of_comments_is_refused_past_the_burst(app, demo, socketio_client):
+    from app.collaboration.services import resolve_section, section_text
+    from app.review.models import Comment
+    from tests.review.conftest import new_id, passage
+
+    use_budgets(app)
+    address = f"{DEMO}/gouvernement/introduction"
+    section = resolve_section(address)
+    where = passage(section, section_text(section)[:12])
+    sio = socketio_client(demo.users["gouvernement1@demo.palabre"])
+    errors = Errors(sio, "/collab")
+    burst = int(SOCKET_BUDGETS["/collab:comment"][1])
+    start = time.monotonic()
+
+    def comment(n: int) -> dict:
+        payload = {"section": address, "id": new_id(), "body": f"Remarque {n}", **where}
+        return sio.call("comment", payload, namespace="/collab", timeout=10)
+
+    acks = [comment(n) for n in range(burst + 15)]
+    elapsed = time.monotonic() - start
+    assert all(ack["ok"] for ack in acks[:burst]), acks[:burst]
+    passed = sum(ack["ok"] for ack in acks)
+    assert passed <= burst + SOCKET_BUDGETS["/collab:comment"][0] * elapsed + 1
+    assert {ack.get("error") for ack in acks if not ack["ok"]} == {"rate_limited"}
+    assert not acks[-1]["ok"]
+    assert wait_until(lambda: "rate_limited" in errors.codes())
+    assert not errors.disconnected.is_set()  # refused, not punished
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == passed

@@ -82,6 +82,9 @@ const proseKeymap = [
 
 export function createEditor(parent, session, { nonce, placeholderText, onChange }) {
   const editable = new Compartment();
+  // What loads later (the review's decorations and filters, frontend/src/review/) joins here.
+  const extras = new Compartment();
+  const added = [];
   const undoManager = new Y.UndoManager(session.text);
   const view = new EditorView({
     parent,
@@ -96,6 +99,7 @@ export function createEditor(parent, session, { nonce, placeholderText, onChange
         placeholder(placeholderText || ""),
         yCollab(session.text, session.awareness, { undoManager }),
         editable.of(EditorView.editable.of(!session.readonly)),
+        extras.of([]),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChange?.();
         }),
@@ -110,8 +114,13 @@ export function createEditor(parent, session, { nonce, placeholderText, onChange
   });
   return {
     view,
+    undoManager,
     setReadonly(readonly) {
       view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!readonly)) });
+    },
+    addExtensions(extensions) {
+      added.push(extensions);
+      view.dispatch({ effects: extras.reconfigure([...added]) });
     },
     destroy() {
       view.destroy();

@@ -43,6 +43,7 @@ export class Connection {
         this.link.end();
         return;
       }
+      if (data.review) return; // the section's review room (frontend/src/review/room.js)
       const session = this.sessions.get(data.section);
       if (data.removed) session?.removed();
       else session?.setReadonly(data.readonly);

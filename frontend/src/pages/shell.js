@@ -12,6 +12,8 @@
 //   only copy) and the private pages kept for offline reading.
 // - Another member logging in on this device: the previous member's copies that wait for
 //   nothing are deleted too.
+// - The bell of the top bar follows the inbox live, on the edition's /live socket.
+import { startInbox } from "../live/inbox.js";
 import { forgetMember, membersWithCopies, waiting, waitingCount } from "../offline/store.js";
 import { whoAmI } from "../offline/login.js";
 
@@ -160,6 +162,18 @@ async function forgetOthers() {
   for (const id of others) await forgetMember(id, { keepWaiting: true, pages: false });
 }
 forgetOthers();
+
+// --- the inbox's bell ------------------------------------------------------------------
+
+// The socket is the edition-wide live client's (pages/live.js, a module that runs after
+// this one): looked for once every module of the page has run.
+function watchInbox() {
+  const bell = document.querySelector(".inbox-bell[data-inbox]");
+  const socket = window.palabreLive?.socket;
+  if (bell && socket) startInbox(bell, socket);
+}
+if (document.readyState === "complete") watchInbox();
+else document.addEventListener("DOMContentLoaded", watchInbox, { once: true });
 
 // --- logging out ------------------------------------------------------------------------
 

@@ -15,6 +15,24 @@ import { Outbox, copyName, legacyCopyName, rememberCopy } from "../offline/store
 import { offerLogin } from "../offline/login.js";
 import { COMMANDS, createEditor } from "../editor/codemirror.js";
 
+// Comments and suggestions (frontend/src/review/): loaded when a section first opens.
+let reviewModule = null;
+const reviewCode = () => (reviewModule ??= import("../review/index.js"));
+const reviewWaiting = new Set();
+function showReview(entry) {
+  if (entry.review || entry.reviewLoading || !entry.config.may?.read) return;
+  if (!previewAllowed) {
+    reviewWaiting.add(entry); // after the sections' text, as the preview
+    return;
+  }
+  entry.reviewLoading = true;
+  reviewCode()
+    .then(({ mountReview }) => mountReview(entry, { socket: connection.socket, config, nonce, api }))
+    .catch(() => {
+      entry.reviewLoading = false; // offline before the code came: tried again at the next opening
+    });
+}
+
 let previewModule = null;
 const preview = () => (previewModule ??= import("../editor/markdown.js"));
 // The preview's code (a third of the page's) waits until the opened sections have their
@@ -29,6 +47,8 @@ function allowPreview(status) {
   previewAllowed = true;
   for (const entry of previewWaiting) showPreview(entry);
   previewWaiting.clear();
+  for (const entry of reviewWaiting) showReview(entry);
+  reviewWaiting.clear();
 }
 
 const config = JSON.parse(document.getElementById("palabre-editor-config").textContent);
@@ -172,6 +192,7 @@ function setReadonly(entry, readonly) {
   if (locked) {
     entry.workspace.hidden = false;
     entry.preview.classList.remove("past");
+    showReview(entry);
   } else {
     entry.workspace.hidden = !entry.userOpen;
     if (entry.userOpen) ensureEditor(entry);
@@ -280,6 +301,7 @@ function open(entry) {
   // The preview after the editor: on a slow link its code would delay the editor's.
   refresh(entry);
   entry.editor.view.focus();
+  showReview(entry);
 }
 
 async function hasLegacyCopy(name) {
