@@ -30,6 +30,7 @@ from app.facilitation import events as facilitation_events
 from app.facilitation import models as facilitation_models
 from app.facilitation import permissions as facilitation_permissions
 from app.facilitation import views as facilitation_views
+from app.review import demo as review_demo
 from app.review import events as review_events
 from app.review import inbox_views as review_inbox_views
 from app.review import models as review_models
@@ -67,6 +68,7 @@ REGISTERED = (
     review_models,
     review_permissions,
     review_events,
+    review_demo,
     facilitation_models,
     facilitation_permissions,
     facilitation_events,

@@ -163,6 +163,13 @@ def section_text(section: Section) -> str:
     return _live(section).text()
 
 
+def pending_edits(section: Section) -> list[bytes]:
+    """This transaction's server edits of the section (``append_to_section``,
+    ``edit_section``), not committed yet: what the section holds once it commits is the
+    durable state plus these."""
+    return list(transaction_state("collab.pending").get(section.id, ()))
+
+
 def section_last_activity(section: Section):
     return db.session.scalar(
         select(func.max(SectionUpdate.created_at)).where(SectionUpdate.section_id == section.id)

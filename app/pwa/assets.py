@@ -106,24 +106,26 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _precompressed(app: Flask, response: Response, filename: str) -> None:
-    """Send the build's Brotli or gzip copy of a hashed file, when the browser takes it."""
+def _from_memory(app: Flask, response: Response, filename: str) -> None:
+    """Answer a hashed file from memory: its Brotli or gzip copy when the browser takes it,
+    else the file itself. The file Flask opened is closed here: left to the server, it
+    stays open when the browser goes away mid-answer (Werkzeug's threaded server skips
+    closing it then), and the file's bytes never change anyway."""
     accepted = request.accept_encodings
     base = Path(app.static_folder) / filename
+    body, chosen = None, None
     for encoding, suffix in ENCODINGS:
-        if not accepted[encoding]:
-            continue
         copy = base.with_name(base.name + suffix)
-        if not copy.exists():
-            continue
-        body = _read(copy)
-        if hasattr(response.response, "close"):
-            response.response.close()  # the file Flask opened
-        response.direct_passthrough = False
-        response.set_data(body)
-        response.headers["Content-Encoding"] = encoding
-        response.set_etag(f"{base.name}.{encoding}")
-        break
+        if accepted[encoding] and copy.exists():
+            body, chosen = _read(copy), encoding
+            break
+    if hasattr(response.response, "close"):
+        response.response.close()
+    response.direct_passthrough = False
+    response.set_data(body if body is not None else _read(base))
+    if chosen:
+        response.headers["Content-Encoding"] = chosen
+        response.set_etag(f"{base.name}.{chosen}")
     response.vary.add("Accept-Encoding")
 
 
@@ -152,7 +154,7 @@ def install(app: Flask) -> None:
                 for header in ("Content-Disposition", "Last-Modified", "Accept-Ranges"):
                     response.headers.pop(header, None)
                 if response.status_code == 200 and request.method == "GET":
-                    _precompressed(app, response, filename)
+                    _from_memory(app, response, filename)
             return response
         if response.mimetype != "text/html" or "Cache-Control" in response.headers:
             return response

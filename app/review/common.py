@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import gettext as _
+from pycrdt import Doc, Text, merge_updates
 
 from app.collaboration.live_editor import live_document
 from app.collaboration.models import Section
+from app.collaboration.services import pending_edits, section_text
 from app.core.errors import BadInput
 from app.core.markdown import clean_text
 from app.workshops.services import membership_of
@@ -40,8 +42,20 @@ def text_field(value, *, limit: int, empty: str, too_long: str, strip: bool = Tr
 
 
 def section_state(section: Section) -> bytes:
-    """The section's document as one Yjs update (what is committed)."""
-    return live_document(section.id).state()
+    """The section's document as one Yjs update: what is committed, and this
+    transaction's own edits of it (a script that writes a section, then comments on it)."""
+    state = live_document(section.id).state()
+    pending = pending_edits(section)
+    return merge_updates(state, *pending) if pending else state
+
+
+def section_text_now(section: Section) -> str:
+    """The section's text as ``section_state`` holds it."""
+    if not pending_edits(section):
+        return section_text(section)
+    doc = Doc()
+    doc.apply_update(section_state(section))
+    return str(doc.get("markdown", type=Text))
 
 
 def person(user) -> dict | None:

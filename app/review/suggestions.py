@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.collaboration.models import Paper, Section
-from app.collaboration.services import edit_section, section_address, section_text
+from app.collaboration.services import edit_section, section_address
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.models import utcnow
 from app.extensions import db
 from app.review import anchors, rooms
 from app.review.audit import audit
-from app.review.common import client_id, person, section_state, text_field
+from app.review.common import client_id, person, section_state, section_text_now, text_field
 from app.review.models import NotificationKind, Suggestion, SuggestionStatus
 from app.review.notifications import notify
 from app.workshops.models import StakeholderGroup
@@ -136,7 +136,7 @@ def create_suggestion(
     if begin.live and finish.live:
         if begin.index > finish.index or (deleted and begin.index == finish.index):
             raise BadInput(_("Select the passage to replace."))
-        if section_text(section)[begin.index : finish.index] != deleted:
+        if section_text_now(section)[begin.index : finish.index] != deleted:
             raise _changed()
     suggestion = Suggestion(
         uid=uid,

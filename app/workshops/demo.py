@@ -117,6 +117,9 @@ DEMO_EXTENSIONS: list = []
 # ... and the writers of the groups' papers (``app.deliberation.demo``, from ``demo_paper``),
 # the same way: ``load_demo(papers=False)`` leaves the papers blank, as a school starts them.
 DEMO_PAPERS: list = []
+# ... and what is about the written papers (``app.review.demo``: comments on a passage),
+# after every writer whatever the order the areas were imported in.
+DEMO_ON_PAPERS: list = []
 
 
 def load_demo(*, force: bool = False, papers: bool = True) -> Edition:
@@ -157,7 +160,7 @@ def load_demo(*, force: bool = False, papers: bool = True) -> Edition:
         users[account.email] = user
     # The school is in its writing phase when the demo opens.
     edition.current_phase = next(p for p in edition.phases if p.key == "redaction")
-    for extend in (*DEMO_EXTENSIONS, *(DEMO_PAPERS if papers else ())):
+    for extend in (*DEMO_EXTENSIONS, *((*DEMO_PAPERS, *DEMO_ON_PAPERS) if papers else ())):
         extend(edition, users)
     db.session.flush()
     return edition

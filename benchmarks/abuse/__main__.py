@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.abuse [--before 10] [--seconds 20] [--rate 5] \
         [--kinds sync,join,awareness,announce,moderate] [--no-budgets]
 
-``python -m app.server`` (gevent, as ``make run`` serves it) on a fresh SQLite instance
+``python serve.py`` (gevent, as ``make run`` serves it) on a fresh SQLite instance
 (migrated, the demo, a third member of the Government group, a participant of another
 edition), on 127.0.0.1 only. Two members of the Government group co-write one section: each
 types a unique marker about ``--rate`` times a second, waiting for the acknowledgement of

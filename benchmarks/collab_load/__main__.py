@@ -28,7 +28,7 @@ neither the server nor the load). When a load process is busy (above 0.6 core, o
 above 1 ms: its own queueing would show in the latencies) or the machine is (others above
 0.1 core), the figures are printed marked as such and no ratio is printed.
 
-Palabre: ``python -m app.server`` (gevent) on a fresh SQLite instance (the demo plus members
+Palabre: ``python serve.py`` (gevent) on a fresh SQLite instance (the demo plus members
 as needed), or ``--palabre-server gunicorn`` (gevent workers); ``--processes N`` runs N
 processes over Redis (the built-in server on N ports, the clients spread over them in turn;
 gunicorn: N workers on one port). It commits each update before relaying it. Peer:

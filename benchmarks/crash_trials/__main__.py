@@ -9,7 +9,7 @@ PostgreSQL: a database created on ``--postgres`` and dropped at the end), migrat
 ``--trials`` trials on that same database, so that the log and snapshot of each section
 accumulate (past ``COMPACT_AFTER_UPDATES`` the server compacts, several times over a run):
 
-1. the server (``python -m app.server``) runs; per section, two members of the group
+1. the server (``python serve.py``) runs; per section, two members of the group
    (writers) and a third (the reader) join and sync (step 1 → step 2);
 2. the writers type unique markers (``{1.57}``: writer 1's 57th) between existing ones, each
    waiting for the acknowledgement of each update before the next, then pausing (seeded, 0

@@ -5,7 +5,7 @@
     .venv/bin/python -m benchmarks.fuzz_collab --replay benchmarks/fuzz_collab/crashers
     .venv/bin/python -m benchmarks.fuzz_collab --triage benchmarks/fuzz_collab/crashers
 
-A server process as ``make run`` starts it (``python -m app.server``: gevent; a fresh instance
+A server process as ``make run`` starts it (``python serve.py``: gevent; a fresh instance
 whose database the migrations build, with the demo loaded; ``--database-url``: a fresh
 PostgreSQL database created next to that URL, dropped afterwards). Everything stays on
 127.0.0.1. Then, in ``--sections`` sections of the gouvernement group:

@@ -1,4 +1,5 @@
-"""Real Palabre server processes for the durability, fuzzing and multi-process tests."""
+"""Real Palabre server processes for the durability, fuzzing and multi-process tests,
+started as ``make run`` starts them (``serve.py``) or under gunicorn."""
 
 from __future__ import annotations
 
@@ -52,12 +53,15 @@ def prepare_database(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=env, check=True, timeout=120)
 
 
-BUILT_IN = (sys.executable, "-m", "app.server")
+# ``serve.py``, as ``make run`` starts it: gevent patches the standard library before the
+# ``app`` package is imported (``-m app.server`` patches too late, and gevent warns).
+BUILT_IN = (sys.executable, str(ROOT / "serve.py"))
 GUNICORN = (str(Path(sys.executable).parent / "gunicorn"), "wsgi:app")
 
 
 class ServerProcess:
-    """A server process on a free port (``command``: the built-in server by default)."""
+    """A server process on a free port (``command``: the built-in server, ``serve.py``, by
+    default)."""
 
     def __init__(
         self, env: dict[str, str], *, preexec_fn=None, command: tuple[str, ...] = BUILT_IN

@@ -54,7 +54,7 @@ def test_a_fresh_instance_migrates_loads_the_demo_and_serves_the_french_login(in
     assert "not loaded" in again.stdout
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.server"],
+        [sys.executable, str(ROOT / "serve.py")],  # as `make run` starts it
         cwd=ROOT,
         env={**instance_env, "PORT": str(port)},
         stdout=subprocess.PIPE,

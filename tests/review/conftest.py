@@ -20,6 +20,7 @@ from app.core.transactions import commit
 from app.review import anchors
 from app.review.common import section_state
 from app.workshops.services import get_group
+from tests.conftest import log_in
 
 TEXT = "Les coupures d'Internet coûtent cher. Elles privent les élèves de leurs cours."
 
@@ -91,3 +92,17 @@ def _english_messages(request):
         return
     with request.getfixturevalue("app").test_request_context(), force_locale("en"):
         yield
+
+
+@pytest.fixture
+def client_for(app):
+    """Logged-in test clients that read the pages in English, as the services' messages."""
+
+    def make(user):
+        test_client = app.test_client()
+        log_in(test_client, user)
+        with test_client.session_transaction() as session:
+            session["lang"] = "en"
+        return test_client
+
+    return make

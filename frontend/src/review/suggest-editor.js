@@ -95,7 +95,7 @@ export function merge(draft, c, backward) {
 
 function suggestFilter(controller) {
   return EditorState.transactionFilter.of((tr) => {
-    if (!tr.docChanged || !tr.startState.field(modeField) || tr.annotation(ySyncAnnotation) !== undefined) {
+    if (!tr.docChanged || !tr.startState.field(modeField, false) || tr.annotation(ySyncAnnotation) !== undefined) {
       return tr;
     }
     const change = changeOf(tr);
@@ -172,7 +172,8 @@ function decorations(strings) {
 function draftWatcher(controller) {
   return EditorView.updateListener.of((update) => {
     const draft = update.state.field(draftField);
-    if (draft !== update.startState.field(draftField)) controller.draftChanged(draft);
+    // The update that adds these extensions starts from a state without them.
+    if (draft !== update.startState.field(draftField, false)) controller.draftChanged(draft);
     if (!draft) return;
     const head = update.state.selection.main.head;
     const away = update.selectionSet && (head < draft.from || head > draft.to);
