@@ -1,4 +1,4 @@
-"""Server-drawn SVG charts of the dashboard (no script, no external service).
+"""Server-drawn charts of the dashboard (SVG, and one HTML bar) (no script, no external service).
 
 Large type and strong contrast: they are meant to be read on a projector. Every text is
 escaped; colours come from the group's checked ``#rrggbb`` or fixed palettes.
@@ -11,6 +11,8 @@ from typing import Any
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from app.core.templating import readable_ink
 
 STATUS_COLOURS = {"empty": "#e7e1d3", "in_progress": "#f2c14e", "long_enough": "#3a8d5c"}
 STATUS_INK = {"empty": "#5b5446", "in_progress": "#3b2f05", "long_enough": "#ffffff"}
@@ -93,51 +95,37 @@ def progress(dashboard) -> Markup:
 
 
 def participation(dashboard) -> Markup:
-    """Per group, the share of the paper each member wrote (one stacked bar)."""
-    left, bar_w, bar_h, gap = 210, 560, 34, 22
-    width = left + bar_w + 230
-    height = 10 + (bar_h + gap) * max(len(dashboard.groups), 1)
-    body = []
-    for row, block in enumerate(dashboard.groups):
-        y = 10 + row * (bar_h + gap)
-        body.append(_text(0, y + bar_h / 2 + 6, block.group.name[:22], size=17, weight="bold"))
-        x = left
-        if not any(m.chars for m in block.members):
-            body.append(
-                f'<rect x="{left}" y="{y}" width="{bar_w}" height="{bar_h}" fill="#e7e1d3"/>'
-            )
-            body.append(_text(left + 8, y + bar_h / 2 + 6, _("nothing written yet"), size=15))
-        for index, member in enumerate(m for m in block.members if m.chars):
-            w = bar_w * member.share
-            colour = SHADES[index % len(SHADES)]
-            body.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" '
-                f'stroke="#fff" stroke-width="1">'
-                f"<title>{escape(_said(member.name, format_percent(member.share)))}</title></rect>"
-            )
-            if w > 70:
-                body.append(
-                    _text(
-                        x + 6,
-                        y + bar_h / 2 + 6,
-                        member.name.split(" ")[0][:12],
-                        size=14,
-                        fill="#fff",
-                    )
+    """Per group, the share of the paper each member wrote: one stacked bar, in HTML so
+    that it fits a phone's width whole (an SVG would shrink its text or scroll away the
+    end of the bar)."""
+    rows = []
+    for block in dashboard.groups:
+        written = [m for m in block.members if m.chars]
+        if written:
+            parts = []
+            for index, member in enumerate(written):
+                said = escape(_said(member.name, format_percent(member.share)))
+                name = escape(member.name.split(" ")[0][:12]) if member.share >= 0.18 else ""
+                shade = SHADES[index % len(SHADES)]
+                parts.append(
+                    f'<span class="share" style="flex-grow:{member.share:.4f};'
+                    f'background:{shade};color:{readable_ink(shade)}" title="{said}">'
+                    f'<span class="visually-hidden">{said}</span>'
+                    f'<span aria-hidden="true">{name}</span></span>'
                 )
-            x += w
+            bar = "".join(parts)
+        else:
+            bar = f'<span class="share empty">{escape(_("nothing written yet"))}</span>'
         warn = block.top_share >= 0.6 and sum(1 for m in block.members if m.current) > 2
-        body.append(
-            _text(
-                left + bar_w + 12,
-                y + bar_h / 2 + 6,
-                f"{format_percent(block.top_share)} · Gini {format_decimal(block.gini, '0.00')}",
-                size=16,
-                fill="#7a1c15" if warn else "#1d1a14",
-                weight="bold" if warn else "normal",
-            )
+        figure = f"{format_percent(block.top_share)} · Gini {format_decimal(block.gini, '0.00')}"
+        rows.append(
+            f'<li><span class="who">{escape(block.group.name)}</span>'
+            f'<span class="bar">{bar}</span>'
+            f'<span class="figure{" warn" if warn else ""}">{escape(figure)}</span></li>'
         )
-    return _svg(width, height, body, _("Share of the paper written by each member"))
+    label = escape(_("Share of the paper written by each member"))
+    rows_html = "".join(rows)  # every text in it went through escape()
+    return Markup(f'<ul class="shares" aria-label="{label}">{rows_html}</ul>')  # noqa: S704
 
 
 def _pairs(raw: Any) -> list[tuple[str, int, int]]:
