@@ -143,7 +143,7 @@ def write(job: EditorUpdate) -> int:
     pending = pending_rows(job.section_id)
     live = documents().get(job.section_id, pending, max_age=WRITER_CATCH_UP)
     return _persist(job.section_id, job.address, job.update, job.parsed, job.user_id, live,
-                    relay_skip=job.relay_skip)  # fmt: skip
+                    relay_skip=job.relay_skip, pending=pending)  # fmt: skip
 
 
 def accept(
@@ -171,13 +171,14 @@ def _persist(
     live: sync.LiveDoc,
     *,
     relay_skip: str | None = None,
+    pending: set[int] | None = None,
 ) -> int:
     claim(live, parsed.news(live.state_vector()), user_id)
     row_id = store.append(section_id, update, user_id)
-    pending_rows(section_id).add(row_id)
+    (pending_rows(section_id) if pending is None else pending).add(row_id)
     live.appended(len(update), lambda: store.log_size(section_id))
     _maybe_checkpoint(live)
-    after_commit(lambda: _apply_and_relay(live, row_id, update, address, relay_skip))
+    after_commit(lambda: _apply_and_relay(live, row_id, update, parsed, address, relay_skip))
     return row_id
 
 
@@ -197,8 +198,10 @@ def claim(live: sync.LiveDoc, clients: Collection[int], user_id: int | None) -> 
 # --- 6. apply and relay (after the commit) ----------------------------------------------------
 
 
-def _apply_and_relay(live: sync.LiveDoc, row_id: int, update: bytes, address: str, skip) -> None:
-    live.applied_row(row_id, update)
+def _apply_and_relay(
+    live: sync.LiveDoc, row_id: int, update: bytes, parsed: ParsedUpdate, address: str, skip
+) -> None:
+    live.applied_row(row_id, update, parsed.halves)
     socketio.emit(
         "sync",
         {"section": address, "data": create_update_message(update)},

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.collaboration import sync
 from app.collaboration.models import SectionClient, SectionSnapshot, SectionUpdate
 from app.core.models import utcnow
-from app.core.transactions import hold_until_end
+from app.core.transactions import hold_until_end, transaction_state
 from app.extensions import db
 
 # Merge the log into the snapshot past this many updates or bytes.
@@ -137,10 +137,16 @@ _APPEND = insert(SectionUpdate.__table__).returning(SectionUpdate.__table__.c.id
 
 
 def append(section_id: int, data: bytes, user_id: int | None) -> int:
-    """Write one update (one compiled Core INSERT: the live editor's hot path skips the ORM)."""
+    """Write one update (one compiled Core INSERT: the live editor's hot path skips the ORM),
+    on the transaction's connection, looked up (and the SQLite writer lock taken) once per
+    transaction: the writer thread appends a batch of updates in one."""
     values = {"section_id": section_id, "data": data, "user_id": user_id, "created_at": utcnow()}
-    writing()
-    return db.session.connection().execute(_APPEND, values).scalar_one()
+    state = transaction_state("collab.store")
+    connection = state.get("connection")
+    if connection is None:
+        writing()
+        connection = state["connection"] = db.session.connection()
+    return connection.execute(_APPEND, values).scalar_one()
 
 
 def log_size(section_id: int) -> tuple[int, int]:

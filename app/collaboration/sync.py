@@ -120,11 +120,12 @@ class LiveDoc:
     read_at: float = -math.inf  # when (time.monotonic()) the database was last read
     probe: Doc | None = None  # this document plus the updates checked since (check_update)
     halves: dict[int, set[int]] = field(default_factory=dict)  # yupdate.halves_of, all
+    vector: tuple[int, dict[int, int]] | None = None  # (changes, state vector) cache
 
-    def _apply(self, data: bytes) -> None:
+    def _apply(self, data: bytes, halves: dict[int, set[int]] | None = None) -> None:
+        self.changes += 1  # first: an update yrs refuses half-way still counts
         self.doc.apply_update(data)
-        self.changes += 1
-        self.note(halves_of(data))
+        self.note(halves_of(data) if halves is None else halves)
         if self.probe is not None:
             self.probe.apply_update(data)
 
@@ -133,12 +134,15 @@ class LiveDoc:
         for client, clocks in halves.items():
             self.halves.setdefault(client, set()).update(clocks)
 
-    def applied_row(self, row_id: int, data: bytes) -> None:
-        """Apply a stored row once (read back, or just committed by this process)."""
+    def applied_row(
+        self, row_id: int, data: bytes, halves: dict[int, set[int]] | None = None
+    ) -> None:
+        """Apply a stored row once (read back, or just committed by this process; ``halves``:
+        its surrogate pairs, if they are known already, ``ParsedUpdate.halves``)."""
         with self.lock:
             if row_id in self.applied:
                 return
-            apply_stored(self, data)
+            apply_stored(self, data, halves)
             self.applied.add(row_id)
             self.size += len(data)
 
@@ -200,8 +204,12 @@ class LiveDoc:
             return self.doc.get_update()
 
     def state_vector(self) -> dict[int, int]:
+        """The document's state vector, decoded once per change (``changes``: every update
+        applied to ``doc`` counts one): the receiving handler and the writer both ask."""
         with self.lock:
-            return state_vector(self.doc.get_state())
+            if self.vector is None or self.vector[0] != self.changes:
+                self.vector = (self.changes, state_vector(self.doc.get_state()))
+            return dict(self.vector[1])
 
 
 class Documents:
@@ -270,11 +278,11 @@ class Documents:
             live.loaded = True
             for row_id, data in found.rows:
                 reason = apply_checked(live.doc, data)
+                live.changes += 1  # refused by yrs, it may still have changed something
                 if reason is not None:
                     self.hooks.quarantine(row_id, reason)
                     live.quarantined.add(row_id)
                     continue
-                live.changes += 1
                 live.note(halves_of(data))
                 if live.probe is not None:
                     live.probe.apply_update(data)
@@ -284,9 +292,9 @@ class Documents:
             live.read_at = read_at
 
 
-def apply_stored(live: LiveDoc, data: bytes) -> None:
+def apply_stored(live: LiveDoc, data: bytes, halves: dict[int, set[int]] | None = None) -> None:
     try:
-        live._apply(data)
+        live._apply(data, halves)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:

@@ -131,7 +131,8 @@ class BatchWriter:
     def _after(self, payloads: list[Any]) -> None:
         try:
             self.after(payloads)
-            commit()
+            if db.session.registry.has():  # nothing was due: no transaction to commit
+                commit()
         except BaseException as error:
             if not isinstance(error, Exception) and not is_panic(error):
                 raise

@@ -409,10 +409,44 @@ def live_characters_by_client(update: bytes) -> dict[int, int]:
 
 
 def state_vector(state: bytes) -> dict[int, int]:
-    """An encoded state vector (``Doc.get_state()``) as client → clock."""
-    reader = Reader(state)
-    vector = {}
-    for _ in range(reader.count()):
-        client = reader.client()
-        vector[client] = reader.clock()
-    return vector
+    """An encoded state vector (``Doc.get_state()``) as client → clock, within ``Reader``'s
+    bounds (count, varint length, client id, clock). The live editor reads two or three per
+    update: its varints are split by a regular expression and their values looked up in a
+    table of those seen before (the same client ids and clocks come back message after
+    message), all without a Python step per byte."""
+    first = _VARINTS.match(state)
+    if first is None:
+        raise UpdateFormatError("unexpected end of update")
+    count, start = _value(first.group()), first.end()
+    if count > len(state) - start:
+        raise UpdateFormatError("count past the end")
+    wanted = 2 * count  # and nothing read past them: trailing bytes are not split
+    varints = _VARINTS.findall(state, start, start + wanted * MAX_VARINT_BYTES)[:wanted]
+    if len(varints) < wanted:
+        raise UpdateFormatError("unexpected end of update")
+    try:
+        values = list(map(_VALUES.__getitem__, varints))
+    except KeyError:
+        values = [_value(chunk) for chunk in varints]
+    clients, clocks = values[0::2], values[1::2]
+    if clients and max(clients) > MAX_CLIENT:
+        raise UpdateFormatError("client id out of range")
+    if clocks and max(clocks) > MAX_CLOCK:
+        raise UpdateFormatError("clock out of range")
+    return dict(zip(clients, clocks, strict=True))
+
+
+_VARINTS = re.compile(rb"[\x80-\xff]*[\x00-\x7f]")  # a lib0 varint ends on a byte < 0x80
+_VALUES: dict[bytes, int] = {}  # varint → value, for ``state_vector``
+_MAX_VALUES = 16_384
+
+
+def _value(chunk: bytes) -> int:
+    """A varint's value (``Reader.var_uint``), remembered in ``_VALUES``."""
+    value = _VALUES.get(chunk)
+    if value is None:
+        value = Reader(chunk).var_uint()
+        if len(_VALUES) >= _MAX_VALUES:
+            _VALUES.clear()
+        _VALUES[chunk] = value
+    return value

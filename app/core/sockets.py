@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import flask
-from flask import request, session
+from flask import g, request, session
 from flask.ctx import RequestContext
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import SocketIO, emit
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -84,6 +85,10 @@ _in_flight_changed = threading.Condition()
 # Where the connection's handshake environ (shared by all its events) lists the namespaces
 # it was accepted on without the database: their user is not verified yet.
 _UNVERIFIED = "palabre.unverified_namespaces"
+# ... keeps (access generation, the session's ``_user_id``, the user) between events
+_SESSION_USER = "palabre.session_user"
+# ... and Flask's URL adapter, bound to that environ (``PalabreFlask``)
+_URL_ADAPTER = "palabre.url_adapter"
 
 
 def drain(timeout: float) -> bool:
@@ -138,10 +143,33 @@ def user_room(user_id: int) -> str:
 
 
 def _user() -> Any:
+    """The event's user, None if not logged in. Flask-Login loads it at every event (its
+    session protection hashes the handshake's address and agent, the loader copies the
+    kept row); within one access generation, which every change to a user bumps, a
+    connection reuses the user its previous event loaded, unless an event attached,
+    changed or expired it (then Flask-Login loads it again)."""
+    environ, key = request.environ, session.get("_user_id")
+    generation = authz.current_generation()
+    known = environ.get(_SESSION_USER)
+    reuse = known is not None and generation is not None and known[:2] == (generation, key)
+    if reuse and _untouched(known[2]):
+        g._login_user = known[2]  # what Flask-Login's ``current_user`` returns
+        return known[2]
     user = current_user
     if user is None or not user.is_authenticated:
         return None
-    return user._get_current_object() if hasattr(user, "_get_current_object") else user
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user
+    if generation is not None and key is not None:
+        environ[_SESSION_USER] = (generation, key, user)
+    return user
+
+
+def _untouched(user: Any) -> bool:
+    """A row no session holds, as it was loaded."""
+    state = sa_inspect(user, raiseerr=False)
+    return (
+        state is not None and state.detached and not state.modified and not state.expired_attributes
+    )
 
 
 def _failure(event: str, payload: Any, error: PalabreError) -> dict:
@@ -309,6 +337,16 @@ class PalabreFlask(flask.Flask):
         if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH):
             return EventRequestContext(self, environ)
         return super().request_context(environ)
+
+    def create_url_adapter(self, request):
+        """An event's request context is pushed on its connection's handshake environ:
+        the adapter bound to it (host checks, map binding) is made once per connection."""
+        if request is None or not request.environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH):
+            return super().create_url_adapter(request)
+        adapter = request.environ.get(_URL_ADAPTER)
+        if adapter is None:
+            adapter = request.environ[_URL_ADAPTER] = super().create_url_adapter(request)
+        return adapter
 
 
 class SessionInterface(SecureCookieSessionInterface):

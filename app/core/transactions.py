@@ -157,6 +157,7 @@ def _drop_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _release_at_end(session: Session, transaction) -> None:
     """However the outermost transaction ends (a closed or removed session included, which
-    fires no rollback event), the locks it held are released."""
+    fires no rollback event), the locks it held are released, and its state dropped."""
     if transaction.parent is None:
+        session.info.pop(_STATE, None)
         release_held(session)
