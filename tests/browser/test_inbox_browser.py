@@ -11,7 +11,7 @@ import pytest
 
 from app.collaboration.services import resolve_section, section_text
 from app.core.transactions import commit
-from app.review import comments
+from app.review import comments, notifications
 from tests.browser_support import log_in_page
 from tests.review.conftest import new_id, passage
 
@@ -32,10 +32,13 @@ def wait_until(page, expression: str, timeout: float = 8.0) -> None:
 
 
 def _my_thread(demo):
+    """A thread of mine, my inbox read (the demo's released feedback is in it)."""
+    me = demo.users["gouvernement1@demo.palabre"]
+    notifications.mark_read(me, demo, None)
     section = resolve_section("malisig-2023/gouvernement/introduction")
     thread, _new = comments.create_comment(
         section,
-        demo.users["gouvernement1@demo.palabre"],
+        me,
         uid=new_id(),
         body="Une source pour ce chiffre ?",
         **passage(section, section_text(section)[:12]),

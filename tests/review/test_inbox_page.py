@@ -157,7 +157,7 @@ def _bell(client, path: str) -> str | None:
 def test_the_header_bell_shows_the_unread_count(world, member):
     client = member(world.author)
     edition_page = f"/editions/{world.edition.slug}"
-    assert 'aria-label="Notifications (none unread)"' in _bell(client, edition_page)
+    assert 'aria-label="Notifications: none unread"' in _bell(client, edition_page)
     _reply(world, _thread(world))
     bell = _bell(client, edition_page)
     # The label for one (in the page's language: a service call in between may switch it).
