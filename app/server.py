@@ -7,7 +7,7 @@ server, Flask-SocketIO in gevent mode with simple-websocket). Measured on the 2-
 machine with 150 editors typing (README, benchmarks): with Werkzeug's thread per connection
 about a fifth of the process's time went to handing work between threads under the
 interpreter lock, and p99 ranged from 36 ms to 800 ms depending on the moment; on gevent
-p99 stays within 1.4× of Hocuspocus's (README, benchmarks).
+p99 stays under 10 ms (README, benchmarks).
 ``PALABRE_SERVER=threads`` keeps the threaded Werkzeug server (the one the test suite starts
 inside its own process, where nothing is monkey-patched).
 
