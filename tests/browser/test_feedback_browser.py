@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from app.facilitation import announcements, locks
 from app.workshops.services import get_group
-from tests.browser_support import log_in_page
+from tests.browser_support import log_in_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ PAPER = "/editions/malisig-2023/groups/gouvernement/paper"
 INTRO = '.paper-section[data-key="introduction"]'
 Q1 = '.paper-section[data-key="q1"]'
 SIZES = {360: 640, 1280: 800}
-
-
-def wait_until(page, expression: str, timeout: float = 8.0) -> None:
-    """Poll ``expression`` with evaluate (wait_for_function's in-page eval breaks the CSP)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 def _page(browser, base_url, email, width=1280, path=PAPER):

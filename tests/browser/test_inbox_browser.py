@@ -4,7 +4,6 @@ Screenshots (360 px) go to tests/output/inbox/."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from app.collaboration.services import resolve_section, section_text
 from app.core.transactions import commit
 from app.review import comments, notifications
-from tests.browser_support import log_in_page
+from tests.browser_support import log_in_page, wait_until
 from tests.review.conftest import new_id, passage
 
 pytestmark = pytest.mark.browser
@@ -20,15 +19,6 @@ pytestmark = pytest.mark.browser
 OUTPUT = Path(__file__).resolve().parents[2] / "tests/output/inbox"
 EDITION = "/editions/malisig-2023"
 BELL = ".inbox-bell"
-
-
-def wait_until(page, expression: str, timeout: float = 8.0) -> None:
-    """Poll ``expression`` with evaluate (wait_for_function's in-page eval breaks the CSP)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 def _my_thread(demo):

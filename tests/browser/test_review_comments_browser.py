@@ -5,7 +5,6 @@ device comes back online. Screenshots (360 and 1280 px) go to tests/output/comme
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from app.collaboration.services import section_text
 from app.core.transactions import commit
 from app.review import comments
 from app.workshops.services import get_group
-from tests.browser_support import log_in_page
+from tests.browser_support import log_in_page, wait_until
 from tests.review.conftest import new_id, passage
 
 pytestmark = pytest.mark.browser
@@ -27,15 +26,6 @@ FACILITATOR = "facilitateur@demo.palabre"
 MEMBER = "gouvernement1@demo.palabre"
 CO_AUTHOR = "gouvernement2@demo.palabre"
 HEIGHTS = {360: 740, 1280: 800}
-
-
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
-    """Poll ``expression`` with evaluate (wait_for_function's in-page eval breaks the CSP)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 def _open(browser, base_url, email, width=1280):

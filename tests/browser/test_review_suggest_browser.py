@@ -17,8 +17,7 @@ from app.core.transactions import commit
 from app.extensions import db
 from app.review import suggestions
 from app.workshops.services import get_group
-from tests.browser.test_feedback_browser import wait_until
-from tests.browser_support import log_in_page
+from tests.browser_support import log_in_page, wait_until
 from tests.review.conftest import new_id, passage
 
 pytestmark = pytest.mark.browser

@@ -10,22 +10,11 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.facilitation import announcements, locks, phases
 from app.workshops import memberships
-from tests.browser_support import log_in_page
+from tests.browser_support import log_in_page, wait_until
 from tests.conftest import PASSWORD
 from tests.facilitation.conftest import group
 
 pytestmark = pytest.mark.browser
-
-
-def wait_until(page, expression: str, timeout: float = 5.0) -> None:
-    """Poll ``expression`` with evaluate (wait_for_function's in-page eval breaks the CSP)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 def _open_edition(browser, live_server, email):
