@@ -41,3 +41,18 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def member_page(
+    browser, base_url: str, email: str, path: str, *, width=1280, height=800, **context
+):
+    """A new context at that size, in French, logged in as ``email``, on ``path``; the
+    page's script errors collect in ``page.errors``."""
+    page = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": height}, **context
+    ).new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    log_in_page(page, base_url, email)
+    page.goto(base_url + path)
+    return page

@@ -12,7 +12,7 @@ import pytest
 from app.extensions import db
 from app.facilitation import announcements, locks
 from app.workshops.services import get_group
-from tests.browser_support import log_in_page, wait_until
+from tests.browser_support import member_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +24,7 @@ SIZES = {360: 640, 1280: 800}
 
 
 def _page(browser, base_url, email, width=1280, path=PAPER):
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": SIZES[width]})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    log_in_page(page, base_url, email)
-    page.goto(base_url + path)
-    return page
+    return member_page(browser, base_url, email, path, width=width, height=SIZES[width])
 
 
 def _paper(browser, base_url, email, width=1280):
@@ -233,3 +227,27 @@ def test_when_writing_closes_for_good_the_page_says_read_only(live_server, demo,
     page.locator("#live-banner .live-locked").wait_for(state="attached", timeout=5000)
     assert page.locator("#live-banner .live-locked").text_content() == closed
     wait_until(page, f"document.querySelector('{INTRO} .open').disabled")
+
+
+def test_a_phase_changed_while_the_page_loads_is_shown_once_it_joins(
+    app, live_server, demo, browser
+):
+    """The page was made in "Rédaction"; the phase moved on before its live client joined:
+    the join's answer, not a later event, brings the page up to date."""
+    from app.accounts.services import find_user
+    from app.facilitation import phases
+    from app.workshops.services import get_edition
+
+    def close_writing_then_load(route) -> None:
+        with app.app_context():  # Playwright calls this outside the test's context
+            facilitator = find_user("facilitateur@demo.palabre")
+            phases.set_current_phase(get_edition(demo.slug), "ceremonie", facilitator)
+            db.session.commit()
+        route.continue_()
+
+    page = member_page(browser, live_server.base_url, "gouvernement1@demo.palabre", "/")
+    page.route("**/static/dist/live-*.js", close_writing_then_load)
+    page.goto(live_server.base_url + PAPER)
+    wait_until(page, "document.querySelector('.writing-notice').dataset.state === 'closed'")
+    assert page.locator(".writing-notice").inner_text() == _live_strings(page)["closed"]
+    assert page.errors == []

@@ -13,7 +13,7 @@ from app.collaboration.services import section_text
 from app.core.transactions import commit
 from app.review import comments
 from app.workshops.services import get_group
-from tests.browser_support import log_in_page, wait_until
+from tests.browser_support import member_page, wait_until
 from tests.review.conftest import new_id, passage
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,7 @@ HEIGHTS = {360: 740, 1280: 800}
 
 
 def _open(browser, base_url, email, width=1280):
-    context = browser.new_context(
-        locale="fr-FR", viewport={"width": width, "height": HEIGHTS[width]}
-    )
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    log_in_page(page, base_url, email)
-    page.goto(base_url + PAPER)
+    page = member_page(browser, base_url, email, PAPER, width=width, height=HEIGHTS[width])
     page.wait_for_selector('#connection-badge[data-status="connected"]')
     page.click(f"{INTRO} .open")
     page.wait_for_selector(f"{INTRO} .cm-content")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import log_in_page
+from tests.browser_support import member_page
 
 pytestmark = pytest.mark.browser
 Q1 = "/editions/malisig-2023/debate/q1"
@@ -16,14 +16,7 @@ READER = "prive1@demo.palabre"
 
 
 def _map(browser, base_url, width=1280, height=800, path=Q1 + "/map", **context):
-    ctx = browser.new_context(
-        locale="fr-FR", viewport={"width": width, "height": height}, **context
-    )
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    log_in_page(page, base_url, READER)
-    page.goto(base_url + path)
+    page = member_page(browser, base_url, READER, path, width=width, height=height, **context)
     page.wait_for_selector("svg.argument-map[data-show]")
     return page
 

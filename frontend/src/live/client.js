@@ -77,8 +77,10 @@ export function startLive(root) {
     state.locked = locked;
     document.documentElement.classList.toggle("papers-locked", locked);
     refreshWriting();
-    // On joining, the page already says where writing stands: only changes are news.
-    if (before === null) return;
+    // On joining, the page already says where writing stands: only changes are news (a
+    // page made while writing was open, joining once it is locked, is told).
+    const rendered = document.querySelector("[data-live=writing-status]")?.dataset.state;
+    if (before === null && !(locked && rendered === "open")) return;
     if (locked) {
       banner.remove("unlocked");
       const text = writingText(writingState(course, state.phase, true), strings) || strings.locked;
@@ -100,8 +102,12 @@ export function startLive(root) {
       state.schedules = ack.schedules || [];
       if (typeof ack.locked === "boolean" && ack.group) setLocked(ack.locked);
       if (writing === null) {
-        writing = writingState(course, state.phase, Boolean(state.locked)).state;
+        // Where the page said writing stood when it was made: a phase changed since then
+        // (before this join) is shown now.
+        const shown = document.querySelector("[data-live=writing-status]")?.dataset.state;
+        writing = shown || writingState(course, state.phase, Boolean(state.locked)).state;
         notStarted = writing === "not_started";
+        refreshWriting();
       }
       for (const a of ack.unread || []) banner.announcement(a, () => markRead(a.id));
       relay("joined", ack);
