@@ -8,6 +8,7 @@
 // on this device (localStorage, per member), sent in order when the link returns; a
 // refusal (forbidden, bad input, conflict) is final and reported to the listeners.
 const RETRYABLE = new Set(["unavailable", "timeout", "rate_limited"]);
+const RETRY_MS = 3000;
 const queues = new Map();
 
 function queueKey(userId) {
@@ -61,6 +62,10 @@ class Queue {
         const ack = await emit(this.socket, item.event, item.payload);
         if (!ack.ok && RETRYABLE.has(ack.error)) {
           this.rooms.get(item.payload.section ?? item.section)?.dispatch("queued", { item });
+          // Still connected (the database is out of reach, or this client is over its
+          // budget): try again shortly, not only at the next connection.
+          clearTimeout(this.retry);
+          this.retry = setTimeout(() => this.flush(), RETRY_MS);
           break;
         }
         this.pending.shift();
