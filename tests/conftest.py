@@ -38,6 +38,16 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI nothing may skip (``make test``): a skip, however it came, fails the test."""
+    outcome = yield
+    report = outcome.get_result()
+    if CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may skip: {report.longrepr}"
+
+
 def needs_service(name: str, reason: str) -> None:
     """Skip with a clear reason on a laptop; fail in CI, where every service must run."""
     if CI:

@@ -95,9 +95,8 @@ def section_id(demo):
     return section_id
 
 
+@pytest.mark.sqlite_only  # the writer lock serialises SQLite's writes only
 def test_appends_after_a_closed_transaction_queue_on_the_writer_lock_again(app, section_id):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the writer lock serialises SQLite's writes only")
     store.append(section_id, b"\x00\x00", None)
     assert store._SQLITE_WRITER.locked()
     db.session.close()  # no commit, no rollback: the transaction ends all the same
