@@ -15,10 +15,9 @@ import pytest
 from app.collaboration.services import edit_section, paper_of, section_text
 from app.core.transactions import commit
 from app.extensions import db
-from app.review import suggestions
 from app.workshops.services import get_group
 from tests.browser_support import member_page, wait_until
-from tests.review.conftest import new_id, passage
+from tests.review.conftest import suggest
 
 pytestmark = pytest.mark.browser
 
@@ -169,18 +168,7 @@ def test_a_rejected_suggestion_goes_for_everyone_and_the_text_stays(live_server,
 
 
 def _suggest_on_server(demo, quote: str, inserted: str, email: str = FATOUMATA):
-    section = _intro(demo)
-    where = passage(section, quote)
-    suggestions.create_suggestion(
-        section,
-        demo.users[email],
-        uid=new_id(),
-        start=where["start"],
-        end=where["end"],
-        deleted=quote,
-        inserted=inserted,
-    )
-    commit()
+    suggest(_intro(demo), demo.users[email], quote, inserted)
 
 
 def test_a_participant_of_another_group_reads_suggestions_without_the_mode(

@@ -22,7 +22,7 @@ from app.core.transactions import commit
 from app.exports import Edition, Group, GroupDeliverable, Reply, ReviewComment, Section, review_docx
 from app.review import comments, suggestions
 from tests.exports import sample
-from tests.review.conftest import new_id, passage
+from tests.review.conftest import new_id, passage, suggest
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
@@ -192,15 +192,7 @@ def test_the_deliverables_page_links_the_review_copy(world, client_for):
 def test_the_deliverables_page_warns_of_a_pending_suggestion_until_it_is_accepted(
     world, client_for
 ):
-    made, _new = suggestions.create_suggestion(
-        world.section,
-        world.author,
-        uid=new_id(),
-        deleted="cher",
-        inserted="très cher",
-        **{k: v for k, v in passage(world.section, "cher").items() if k != "quote"},
-    )
-    commit()
+    made = suggest(world.section, world.author, "cher", "très cher")
     url = f"/editions/{world.edition.slug}/deliverables"
     page = client_for(world.facilitator).get(url).get_data(as_text=True)
     assert "1 suggestion" in page and 'class="hint pending-suggestions"' in page

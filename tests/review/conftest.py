@@ -17,7 +17,7 @@ from app.collaboration.services import (
     section_text,
 )
 from app.core.transactions import commit
-from app.review import anchors
+from app.review import anchors, suggestions
 from app.review.common import section_state
 from app.workshops.services import get_group
 from tests.conftest import log_in
@@ -43,6 +43,23 @@ def passage(section, quote: str, *, text: str | None = None) -> dict:
         "end": anchor(section, at + len(quote), -1),
         "quote": quote,
     }
+
+
+def suggest(section, author, quote: str, inserted: str):
+    """``author`` suggests replacing ``quote`` (its first occurrence) with ``inserted``,
+    committed."""
+    where = passage(section, quote)
+    created, _new = suggestions.create_suggestion(
+        section,
+        author,
+        uid=new_id(),
+        start=where["start"],
+        end=where["end"],
+        deleted=quote,
+        inserted=inserted,
+    )
+    commit()
+    return created
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from app.core import authz
 from app.core.transactions import commit
-from app.review import comments, suggestions
-from tests.review.conftest import new_id, open_papers, passage
+from app.review import comments
+from tests.review.conftest import new_id, open_papers, passage, suggest
 
 ROLES = ("anonymous", "outsider", "observer", "other", "author", "facilitator", "organizer")
 ACTIONS = (
@@ -60,15 +60,7 @@ def _targets(world):
         body="À vérifier",
         **passage(world.section, "coûtent cher"),
     )
-    suggestion, _new = suggestions.create_suggestion(
-        world.section,
-        world.author,
-        uid=new_id(),
-        deleted="cher",
-        inserted="très cher",
-        **{k: v for k, v in passage(world.section, "cher").items() if k != "quote"},
-    )
-    commit()
+    suggestion = suggest(world.section, world.author, "cher", "très cher")
     return {
         "review.read": world.section,
         "review.comment": world.section,

@@ -20,22 +20,11 @@ from app.extensions import db
 from app.facilitation.models import AuditEntry
 from app.review import comments, suggestions
 from app.review.models import Notification, Suggestion
-from tests.review.conftest import TEXT, anchor, new_id, passage
+from tests.review.conftest import TEXT, anchor, new_id, passage, suggest
 
 
 def _suggest(world, quote="coûtent cher", inserted="coûtent très cher", author=None):
-    where = passage(world.section, quote)
-    created, _new = suggestions.create_suggestion(
-        world.section,
-        author or world.teammate,
-        uid=new_id(),
-        start=where["start"],
-        end=where["end"],
-        deleted=quote,
-        inserted=inserted,
-    )
-    commit()
-    return created
+    return suggest(world.section, author or world.teammate, quote, inserted)
 
 
 def test_accepting_applies_the_edit_in_the_accepters_name(world):
